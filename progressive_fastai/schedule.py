@@ -189,7 +189,7 @@ class SizePlan:
         (h0, w0), (h1, w1) = self.sizes[0], self.final_size
         full_from = next(s['first_step'] for s in self.stages if s['size'] == self.final_size) if self.final_size in self.sizes else len(self.sizes)
         return (f"{h0}x{w0} -> {h1}x{w1} px in {self.n_shapes} shapes, full size from step {full_from}/{len(self.sizes)} "
-                f"(epoch {full_from / self.n_iter:g}); ideal cost {self.relative_cost:.3f} of full size "
+                f"(epoch {full_from / self.n_iter:.4g}); ideal cost {self.relative_cost:.3f} of full size "
                 f"(ideal speedup {self.speedup:.2f}x)")
 
     def plot(self, ax=None, figsize=(6, 3)):
