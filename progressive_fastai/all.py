@@ -6,10 +6,11 @@
 __all__ = []
 
 # %% ../nbs/99_all.ipynb #8a18a884
-from . import schedule, resize, callback
+from . import schedule, resize, callback, learner
 from .schedule import *
 from .resize import *
 from .callback import *
+from .learner import *
 
 # %% ../nbs/99_all.ipynb #1dc8686b
-__all__ = [*schedule.__all__, *resize.__all__, *callback.__all__]
+__all__ = [*schedule.__all__, *resize.__all__, *callback.__all__, *learner.__all__]

@@ -118,7 +118,7 @@ def show_progression(dls, # DataLoaders (or a single DataLoader) to take the ima
         h, w = st['size']
         show_image(img, ax=ax, interpolation='nearest', title=f"{h}x{w}\nfrom {st['first_step'] / 10:.0f}% of training")
     fig.suptitle(f"{p.n_shapes} sizes, ideal speedup {p.speedup:.2f}x", fontsize=10)
-    plt.tight_layout()
+    fig.tight_layout(rect=(0, 0, 1, 0.9))
     return fig
 
 # %% ../nbs/02_callback.ipynb #37969967

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import matplotlib
 import torch
-from fastcore.script import call_parse, Param
+from fastcore.script import call_parse
 from fastai.learner import Learner
 from fastai.metrics import accuracy
 from fastai.vision.data import ImageDataLoaders

@@ -13,7 +13,7 @@ import pandas as pd
 from fastcore.basics import store_attr
 
 # %% auto #0
-__all__ = ['progress', 'round_to_multiple', 'SizeSchedule', 'SizePlan', 'plot_plan']
+__all__ = ['progress', 'round_to_multiple', 'SizeSchedule', 'SizePlan', 'plot_plan', 'SizeSteps']
 
 # %% ../nbs/00_schedule.ipynb #847ce9bb
 def progress(epoch:int, # current epoch (0-based)
@@ -31,7 +31,7 @@ def _sched_cos(t): return (1 - math.cos(math.pi * t)) / 2
 class _SchedStep:
     "`n_steps` equal jumps; picklable (no lambda) so a Learner holding the callback can be exported"
     def __init__(self, n_steps): self.n_steps = n_steps
-    def __call__(self, t): return min(math.floor(t * self.n_steps), self.n_steps - 1) / self.n_steps
+    def __call__(self, t): return min(math.floor(t * self.n_steps + 1e-9), self.n_steps - 1) / self.n_steps  # (1/3)/(2/3) is 0.4999..
     def __repr__(self): return f'step({self.n_steps})'
 
 _SCHED_NAMES = ('linear', 'cos', 'step')
@@ -127,7 +127,7 @@ class SizeSchedule:
     def fraction(self, pct:float)->float:
         "Fraction `s` in [0, 1] of the way from the initial to the full size at progress `pct`"
         grow_end = 1 - self.finetune_fraction
-        if pct >= grow_end: return 1.
+        if pct >= grow_end - 1e-12: return 1.   # tolerance: 16/24 must count as reaching 1 - 1/3
         if pct <= self.delay_fraction: t = 0.
         else: t = (pct - self.delay_fraction) / (grow_end - self.delay_fraction)
         return min(max(float(self.sched_fn(t)), 0.), 1.)
@@ -218,3 +218,41 @@ def _plot_sizes(sizes, n_iter=None, ax=None, figsize=(6, 3), title=None):
 def plot_plan(plan:SizePlan, ax=None, figsize=(6, 3)):
     "Plot the training size at every step of `plan`"
     return plan.plot(ax=ax, figsize=figsize)
+
+# %% ../nbs/00_schedule.ipynb #29247475
+class SizeSteps(SizeSchedule):
+    "Train at each of `sizes` in turn, spread evenly over training (the last for `finetune_fraction`)"
+    def __init__(self,
+        sizes, # sizes from smallest to largest, each an int or (h, w): (128, 224) is two square sizes
+        finetune_fraction:float|None=None, # share of training at the last size; `1/len(sizes)` if None
+        delay_fraction:float=0.0, # first fraction of training at the first size before stepping
+    ):
+        sizes = _as_list(sizes)   # (128, 224) is two square sizes; write [(h, w)] for a single non-square one
+        if not sizes: raise ValueError("sizes must be a non-empty sequence of sizes, each an int or (h, w)")
+        self.sizes = [_pair(o, 'each of sizes') for o in sizes]
+        if any(h < 1 or w < 1 for h, w in self.sizes): raise ValueError(f"sizes must be positive; got {sizes}")
+        if any(b[0] < a[0] or b[1] < a[1] for a, b in zip(self.sizes, self.sizes[1:])):
+            raise ValueError(f"sizes must be sorted from smallest to largest; got {sizes}")
+        k = len(self.sizes)
+        if finetune_fraction is None: finetune_fraction = 1 / k if k > 1 else 0.
+        super().__init__(initial_scale=1.0, finetune_fraction=finetune_fraction, delay_fraction=delay_fraction,
+                         sched='step', n_steps=max(k - 1, 1), size_increment=1, min_size=1)
+
+    def initial_size(self, final_size)->tuple:
+        "The first size; raises if any size is larger than `final_size`"
+        final = _pair(final_size, 'final_size')
+        if any(h > final[0] or w > final[1] for h, w in self.sizes):
+            raise ValueError(f"sizes {self.sizes} go above the data's final size {final}; the largest size must be at most the images' size")
+        return self.sizes[0]
+
+    def size_at(self, pct:float, final_size=None)->tuple:
+        "The size at progress `pct` (`final_size` is only checked)"
+        if final_size is not None: self.initial_size(final_size)
+        k = len(self.sizes)
+        if k == 1: return self.sizes[0]
+        s = self.fraction(pct)
+        return self.sizes[-1] if s >= 1 else self.sizes[min(int(round(s * (k - 1))), k - 2)]
+
+    def __repr__(self): return f"SizeSteps({self.sizes}, finetune_fraction={self.finetune_fraction}, delay_fraction={self.delay_fraction})"
+
+def _as_list(o): return list(o) if isinstance(o, (list, tuple)) else [o]

@@ -1,10 +1,10 @@
 """Run a notebook's code cells the way `nbdev_test` does, without nbdev.
 
 Used where nbdev 2 cannot be installed (the newest fastai needs fastcore 2, nbdev 2 needs fastcore 1).
-Same rules as nbdev_test: skip cells with `#| eval: false`, cells carrying a flag from settings.ini's
+A `from __future__ import annotations` cell applies to the cells after it, as in IPython. Same rules as nbdev_test: skip cells with `#| eval: false`, cells carrying a flag from settings.ini's
 `tst_flags` (unless forced), and the `nbdev_export()` cell. `show_doc` becomes a no-op.
 """
-import configparser, os, re, sys, types, json
+import __future__, configparser, os, re, sys, types, json
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -48,7 +48,7 @@ def run_notebook(path, force_flags=()):
     path = Path(path)
     skip = tst_flags() - set(force_flags)
     cells = json.loads(path.read_text(encoding='utf-8'))['cells']
-    ns = {'__name__': '__main__'}
+    ns, flags = {'__name__': '__main__'}, 0
     with _cwd(path.parent):
         for i, cell in enumerate(cells):
             if cell['cell_type'] != 'code': continue
@@ -56,6 +56,7 @@ def run_notebook(path, force_flags=()):
             d = _directives(src)
             if d.get('eval:', [''])[0].lower() == 'false' or skip & d.keys() or 'nbdev_export' + '(' in src: continue
             if re.search(r'^\s*[%!]', src, re.M): raise ValueError(f"{path.name} cell {i}: IPython magics are not supported here")
-            try: exec(compile(src, f'{path.name}[cell {i}]', 'exec'), ns)
+            if re.search(r'^from __future__ import annotations', src, re.M): flags |= __future__.annotations.compiler_flag
+            try: exec(compile(src, f'{path.name}[cell {i}]', 'exec', flags=flags, dont_inherit=True), ns)
             except Exception as e: raise AssertionError(f"{path.name}, cell {i} failed:\n{src}\n{type(e).__name__}: {e}") from e
             finally: plt.close('all')
