@@ -71,7 +71,7 @@ def run_demo(epochs:int=6, # epochs of each run
 def main(epochs:int=6, # epochs of each run
          size:int=128, # image size of the synthetic data
          bs:int=16, # batch size
-         n_train:int=48, # training images per class
+         images:int=48, # training images per class
          arch:str='resnet18', # 'resnet18' (random init) or 'tiny' (a small CNN)
          lr:float=3e-3, # one-cycle learning rate
          out:str=None, # folder to save size_schedule.png and progression.png in
@@ -80,4 +80,4 @@ def main(epochs:int=6, # epochs of each run
     "Progressive resizing demo on built-in synthetic images: full size vs ProgressiveResize"
     matplotlib.use('Agg')
     torch.set_num_threads(min(torch.get_num_threads(), 4))
-    run_demo(epochs, size, bs, n_train, arch, lr, out, seed)
+    run_demo(epochs, size, bs, images, arch, lr, out, seed)

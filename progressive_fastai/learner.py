@@ -35,8 +35,8 @@ def _tfm_size(t):
     return None
 
 def _with_size(t, size):
-    "A copy of the size-setting transform `t` that produces `size` (h, w)"
-    t = copy.copy(t)
+    "An independent copy of the size-setting transform `t` that produces `size` (h, w)"
+    t = copy.deepcopy(t)   # a shallow copy would share fasttransform's dispatch, bound to (and writing) the original
     h, w = size
     if isinstance(t, _ITEM_SIZE_TFMS): t.size = type(t.size)((w, h))
     else: t.size = h if isinstance(t.size, int) and h == w else (h, w)
@@ -51,7 +51,7 @@ def data_size(dl)->tuple|None:
     tfms = size_transforms(dl)
     return _tfm_size(tfms[-1]) if tfms else None
 
-# %% ../nbs/03_learner.ipynb #0ebb512c
+# %% ../nbs/03_learner.ipynb #5072eb24
 class _DraftCreate:
     "Open an image like `cls.create`, decoding a JPEG at the smallest reduced size that is still >= `request` (h, w)"
     def __init__(self, cls, request): self.cls, self.request = cls, request
@@ -92,7 +92,7 @@ def _draft_dataset(ds, request):
         return new_ds
     return None
 
-# %% ../nbs/03_learner.ipynb #5072eb24
+# %% ../nbs/03_learner.ipynb #f143412e
 class _ConstIdxs:
     "Picklable constant `get_idxs`"
     def __init__(self, idxs): self.idxs = idxs
@@ -164,7 +164,7 @@ class ProgressiveLoader(GetAttr):
 
     def to(self, device): return self   # the loaders keep the device of the originals
 
-# %% ../nbs/03_learner.ipynb #f143412e
+# %% ../nbs/03_learner.ipynb #a56b230f
 _LR_SCALES = ('linear', 'sqrt', None)
 
 class ProgressiveDataLoaders(Callback):
@@ -254,7 +254,7 @@ class ProgressiveDataLoaders(Callback):
     def after_cancel_fit(self): self.restore()
     def after_fit(self): self.restore()
 
-# %% ../nbs/03_learner.ipynb #a56b230f
+# %% ../nbs/03_learner.ipynb #4ea3fe50
 class ProgressivePlan:
     "Every constant-size segment of a progressive fit: epoch, size, batch size, number of batches, LR factor"
     def __init__(self, segments, final_size, bs0, lr_factor):
@@ -287,7 +287,7 @@ class ProgressivePlan:
 
     def __repr__(self): return f"ProgressivePlan({self.summary()})"
 
-# %% ../nbs/03_learner.ipynb #4ea3fe50
+# %% ../nbs/03_learner.ipynb #77b3a6f1
 def _split_kwargs(kwargs):
     "Separate `ProgressiveDataLoaders` arguments from those for `fit_one_cycle`"
     import inspect

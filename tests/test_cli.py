@@ -5,7 +5,7 @@ from pathlib import Path
 def test_demo_command(tmp_path):
     exe = shutil.which('progressive_fastai_demo', path=str(Path(sys.executable).parent))
     assert exe, 'console script progressive_fastai_demo is not installed'
-    r = subprocess.run([exe, '--epochs', '5', '--size', '64', '--bs', '8', '--n_train', '16', '--arch', 'tiny', '--out', str(tmp_path)],
+    r = subprocess.run([exe, '--epochs', '5', '--size', '64', '--bs', '8', '--images', '16', '--arch', 'tiny', '--out', str(tmp_path)],
                        capture_output=True, text=True, timeout=600)
     assert r.returncode == 0, r.stderr[-3000:]
     out = r.stdout
