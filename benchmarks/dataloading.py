@@ -4,7 +4,8 @@ draft decoding, on ../shared/data/imagenette2-224-subset; and the image quality 
     .venv/bin/python benchmarks/dataloading.py [--data PATH] [--batches 12] [--workers 0] [--out benchmarks/results]
 
 Nothing is trained: each configuration iterates `--batches` batches of the training loader (after a
-warm-up batch) and reports images per second. Writes dataloading.json and dataloading.md to --out.
+warm-up batch). All files are read once first (so no configuration pays for a cold disk cache), the
+configurations take turns over `--rounds` rounds, and the median images per second is reported. Writes dataloading.json and dataloading.md to --out.
 """
 import argparse, json, math, platform, time
 from pathlib import Path
@@ -59,37 +60,39 @@ def main():
     ap.add_argument('--batches', type=int, default=12)
     ap.add_argument('--bs', type=int, default=64)
     ap.add_argument('--workers', type=int, default=0)
+    ap.add_argument('--rounds', type=int, default=3)
     ap.add_argument('--out', default=str(ROOT/'benchmarks'/'results'))
     a = ap.parse_args()
     torch.set_num_threads(2)
     dls = ImageDataLoaders.from_folder(a.data, train='train', valid='val', bs=a.bs, num_workers=a.workers, seed=0,
                                        item_tfms=Resize(224), batch_tfms=aug_transforms(size=224))
     full, half = (224, 224), (112, 112)
-    rows = []
-    def add(name, dl, size, post=None):
-        ips = throughput(dl, a.batches, size, post)
-        rows.append(dict(config=name, images_per_s=round(ips, 1)))
-        print(f"{name:<58} {ips:8.1f} images/s", flush=True)
-    add('full size 224 (the original DataLoader)', dls.train, full)
-    add('ProgressiveResize at 112: full-size pipeline + resize_batch', dls.train, half,
-        post=lambda x, y: resize_batch(x, y, half))
+    for f in get_image_files(a.data): Path(f).read_bytes()   # warm the OS file cache for every configuration alike
     plain = ProgressiveDataLoaders(sizes=(112, 224))._loader(dls)
-    add('fit_progressive at 112: DataLoader rebuilt at 112', plain.loader_at(half, a.bs), half)
     drafted = ProgressiveDataLoaders(sizes=(112, 224), draft=True)._loader(dls)
-    add('fit_progressive at 112 + draft decoding', drafted.loader_at(half, a.bs), half)
+    configs = [('full size 224 (the original DataLoader)', dls.train, full, None),
+               ('ProgressiveResize at 112: full-size pipeline + resize_batch', dls.train, half, lambda x, y: resize_batch(x, y, half)),
+               ('fit_progressive at 112: DataLoader rebuilt at 112', plain.loader_at(half, a.bs), half, None),
+               ('fit_progressive at 112 + draft decoding', drafted.loader_at(half, a.bs), half, None)]
+    runs = {name: [] for name, *_ in configs}
+    for r in range(a.rounds):
+        for name, dl, size, post in configs:
+            runs[name].append(throughput(dl, a.batches, size, post))
+            print(f"round {r}: {name:<58} {runs[name][-1]:8.1f} images/s", flush=True)
+    rows = [dict(config=name, images_per_s=round(float(np.median(v)), 1), all_rounds=[round(x, 1) for x in v]) for name, v in runs.items()]
     base = rows[0]['images_per_s']
     for r in rows: r['vs_full'] = round(r['images_per_s'] / base, 2)
     files = sorted(get_image_files(Path(a.data)/'val'))[::5][:200]
     q = quality(files, 112)
     print('draft decoding quality at 112 vs full decode + resize:', q)
-    res = dict(machine=machine(), data=Path(a.data).name, bs=a.bs, num_workers=a.workers, batches=a.batches,
+    res = dict(machine=machine(), data=Path(a.data).name, bs=a.bs, num_workers=a.workers, batches=a.batches, rounds=a.rounds,
                pipeline='item_tfms=Resize(224), batch_tfms=aug_transforms(size=224)', throughput=rows, draft_quality_112=q)
     out = Path(a.out); out.mkdir(parents=True, exist_ok=True)
     (out/f'dataloading_w{a.workers}.json').write_text(json.dumps(res, indent=1))
     md = [f"# Training DataLoader throughput ({res['data']}, bs {a.bs}, num_workers {a.workers})", '',
-          f"Machine: {res['machine']}", f"Pipeline: `{res['pipeline']}`; {a.batches} batches after a warm-up batch.", '',
-          '| configuration | images/s | vs full size |', '|---|---|---|']
-    md += [f"| {r['config']} | {r['images_per_s']} | {r['vs_full']}x |" for r in rows]
+          f"Machine: {res['machine']}", f"Pipeline: `{res['pipeline']}`; {a.batches} batches after a warm-up batch, files pre-read, median of {a.rounds} interleaved rounds.", '',
+          '| configuration | images/s (median) | vs full size | rounds |', '|---|---|---|---|']
+    md += [f"| {r['config']} | {r['images_per_s']} | {r['vs_full']}x | {r['all_rounds']} |" for r in rows]
     md += ['', f"Draft decoding at 112 px vs full decode + resize, {q['n_images']} validation images "
                f"({q['drafted']} decoded at reduced size): PSNR mean {q['psnr_mean_db']} dB, min {q['psnr_min_db']} dB, "
                f"mean absolute difference {q['mean_abs_diff']} (0-255 scale).", '']

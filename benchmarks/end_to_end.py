@@ -14,7 +14,9 @@ import torch
 from fastai.vision.all import (ImageDataLoaders, Resize, aug_transforms, vision_learner, resnet18, resnet34, accuracy,
                                get_image_files, set_seed)
 
+from fastai.vision.all import Learner
 from progressive_fastai.all import ProgressiveResize
+from progressive_fastai.testing import tiny_cnn
 import progressive_fastai.learner  # noqa: F401  (Learner.fit_progressive)
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -34,25 +36,29 @@ def main():
     ap.add_argument('--valid_per_class', type=int, default=20)
     ap.add_argument('--epochs', type=int, default=3)
     ap.add_argument('--bs', type=int, default=32)
-    ap.add_argument('--arch', default='resnet18')
+    ap.add_argument('--arch', default='resnet18', help="resnet18, resnet34, or tiny (a small CNN: data loading dominates)")
+    ap.add_argument('--initial_scale', type=float, default=0.5)
+    ap.add_argument('--size_increment', type=int, default=32)
     ap.add_argument('--workers', type=int, default=0)
     ap.add_argument('--only', default='', help='comma-separated subset of run names')
     ap.add_argument('--out', default=str(ROOT/'benchmarks'/'results'))
     a = ap.parse_args()
     torch.set_num_threads(2)
-    arch = dict(resnet18=resnet18, resnet34=resnet34)[a.arch]
+    arch = dict(resnet18=resnet18, resnet34=resnet34).get(a.arch)
     tmp = Path(tempfile.mkdtemp())
     path = subset(Path(a.data), tmp/'data', a.per_class, a.valid_per_class)
     def make_learner():
         set_seed(42, reproducible=True)
         dls = ImageDataLoaders.from_folder(path, train='train', valid='val', bs=a.bs, num_workers=a.workers, seed=42,
                                            item_tfms=Resize(224), batch_tfms=aug_transforms(size=224))
+        if a.arch == 'tiny': return Learner(dls, tiny_cnn(dls.c, width=32), metrics=accuracy)
         return vision_learner(dls, arch, pretrained=False, metrics=accuracy)
+    sched = dict(initial_scale=a.initial_scale, size_increment=a.size_increment)
     runs = {
         'full size': lambda l: l.fit_one_cycle(a.epochs, 3e-3),
-        'ProgressiveResize (batch)': lambda l: l.fit_one_cycle(a.epochs, 3e-3, cbs=ProgressiveResize(size_increment=32)),
-        'fit_progressive (DataLoaders)': lambda l: l.fit_progressive(a.epochs, 3e-3, size_increment=32),
-        'fit_progressive + draft': lambda l: l.fit_progressive(a.epochs, 3e-3, size_increment=32, draft=True),
+        'ProgressiveResize (batch)': lambda l: l.fit_one_cycle(a.epochs, 3e-3, cbs=ProgressiveResize(**sched)),
+        'fit_progressive (DataLoaders)': lambda l: l.fit_progressive(a.epochs, 3e-3, **sched),
+        'fit_progressive + draft': lambda l: l.fit_progressive(a.epochs, 3e-3, draft=True, **sched),
     }
     if a.only: runs = {k: v for k, v in runs.items() if k in a.only.split(',')}
     rows = []
@@ -73,14 +79,15 @@ def main():
                    gpu=torch.cuda.get_device_name(0) if torch.cuda.is_available() else None)
     res = dict(machine=machine, data=f"{Path(a.data).name}: {a.per_class}/class train, {a.valid_per_class}/class valid",
                arch=a.arch, epochs=a.epochs, bs=a.bs, num_workers=a.workers, pipeline='Resize(224) + aug_transforms(size=224)',
-               schedule='defaults (initial_scale 0.5, finetune_fraction 0.2, linear), size_increment 32', runs=rows)
+               schedule=f'initial_scale {a.initial_scale}, finetune_fraction 0.2, linear, size_increment {a.size_increment}', runs=rows)
     out = Path(a.out); out.mkdir(parents=True, exist_ok=True)
-    (out/'end_to_end.json').write_text(json.dumps(res, indent=1))
+    tag = '' if a.arch == 'resnet18' else f'_{a.arch}'
+    (out/f'end_to_end{tag}.json').write_text(json.dumps(res, indent=1))
     md = [f"# End-to-end: {a.arch}, {a.epochs} epochs, {res['data']}", '', f"Machine: {machine}; bs {a.bs}, num_workers {a.workers}, "
           f"pipeline {res['pipeline']}, schedule {res['schedule']}, random init.", '',
           '| run | seconds | speedup vs full size | sizes | valid accuracy |', '|---|---|---|---|---|']
     md += [f"| {r['run']} | {r['seconds']} | {r['speedup_vs_full']}x | {r['sizes']} | {r['accuracy']} |" for r in rows]
-    (out/'end_to_end.md').write_text('\n'.join(md) + '\n')
+    (out/f'end_to_end{tag}.md').write_text('\n'.join(md) + '\n')
     print('\n'.join(md))
 
 if __name__ == '__main__': main()
