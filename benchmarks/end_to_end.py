@@ -12,7 +12,7 @@ from pathlib import Path
 
 import torch
 from fastai.vision.all import (ImageDataLoaders, Resize, aug_transforms, vision_learner, resnet18, resnet34, accuracy,
-                               get_image_files, set_seed)
+                               set_seed)
 
 from fastai.vision.all import Learner
 from progressive_fastai.all import ProgressiveResize

@@ -8,7 +8,6 @@ __all__ = ['size_transforms', 'data_size', 'ProgressiveLoader', 'ProgressiveData
 # %% ../nbs/03_learner.ipynb #5795ac7c
 import copy, math
 import pandas as pd
-import torch
 from PIL import Image
 from fastcore.basics import store_attr, patch, GetAttr
 from fastcore.foundation import L
@@ -104,7 +103,7 @@ class ProgressiveLoader(GetAttr):
     def __init__(self, base, schedule, final_size, get_dls=None, bs_scale=False, max_bs=None, draft=False):
         store_attr('base,schedule,get_dls,bs_scale,max_bs,draft')
         self.final_size, self.bs0, self.n_iter0 = tuple(final_size), base.bs, len(base)
-        self.epoch, self.n_epoch, self.current, self._loaders = 0, 1, None, {}
+        self.epoch, self.n_epoch, self.current, self._loaders, self._segments = 0, 1, None, {}, {}
 
     def batch_size(self, size)->int:
         "Batch size at `size`: the original one, or (with `bs_scale`) scaled to keep pixels per batch, capped at `max_bs`"
@@ -114,6 +113,11 @@ class ProgressiveLoader(GetAttr):
 
     def segments(self, epoch:int, n_epoch:int)->list:
         "The constant-size segments of `epoch`: size, batch size, item range and number of batches"
+        key = (epoch, n_epoch)   # fastai asks len(dl) several times an epoch: compute each epoch once
+        if key not in self._segments: self._segments[key] = self._make_segments(epoch, n_epoch)
+        return [dict(s) for s in self._segments[key]]
+
+    def _make_segments(self, epoch, n_epoch):
         n_items = self.base.n
         step_items = [min(j * self.bs0, n_items) for j in range(self.n_iter0 + 1)]
         if not self.base.drop_last: step_items[-1] = n_items
@@ -214,7 +218,9 @@ class ProgressiveDataLoaders(Callback):
 
     def plan(self, dls, n_epoch:int)->'ProgressivePlan':
         "Sizes, batch sizes and steps of every segment of a `n_epoch` fit on `dls`, before training"
-        loader = self._loader(dls)
+        return self._plan(self._loader(dls), n_epoch)
+
+    def _plan(self, loader, n_epoch):
         return ProgressivePlan([dict(epoch=e, **s) for e in range(n_epoch) for s in loader.segments(e, n_epoch)],
                                loader.final_size, loader.bs0, self._lr_factor)
 
@@ -229,7 +235,7 @@ class ProgressiveDataLoaders(Callback):
         self.loader = self._loader(self.orig_dls)
         self.loader.n_epoch = self.n_epoch
         if self.get_dls is not None: self.loader.loader_at(self.loader.segments(0, self.n_epoch)[0]['size'], self.loader.bs0)  # fail early
-        if self.verbose: print(f"fit_progressive: {self.plan(self.orig_dls, self.n_epoch).summary()}")
+        if self.verbose: print(f"fit_progressive: {self._plan(self.loader, self.n_epoch).summary()}")
         self.learn.dls = DataLoaders(self.loader, *self.orig_dls.loaders[1:], path=self.orig_dls.path, device=self.orig_dls.device)
         self.sizes, self.batch_sizes = [], []
         if hasattr(self.learn, 'recorder'): self.learn.recorder.sizes, self.learn.recorder.batch_sizes = self.sizes, self.batch_sizes
@@ -315,7 +321,8 @@ def fine_tune_progressive(self:Learner, epochs:int, base_lr:float=2e-3, freeze_e
                           pct_start:float=0.3, div:float=5.0, **kwargs):
     "`fine_tune` with progressive DataLoaders: the frozen phase at the first size, then the schedule unfrozen"
     prog_kwargs, fit_kwargs = _split_kwargs(kwargs)
-    first = ProgressiveDataLoaders(**prog_kwargs).plan(self.dls, max(epochs, 1)).segments[0]['size']
+    cb = ProgressiveDataLoaders(**prog_kwargs)
+    first = cb.schedule.size_at(0, cb._loader(self.dls).final_size)
     frozen_kwargs = {k: v for k, v in prog_kwargs.items() if k in ('get_dls', 'draft', 'verbose')}
     self.freeze()
     self.fit_progressive(freeze_epochs, slice(base_lr), pct_start=0.99, sizes=[first], **frozen_kwargs, **fit_kwargs)

@@ -33,7 +33,7 @@ def _interpolate(x, size, interpolation='bilinear'):
     aa = interpolation in ('bilinear', 'bicubic')
     out = F.interpolate(work, size=size, mode=interpolation, antialias=aa,
                         **({'align_corners': False} if aa else {}))
-    if not plain.is_floating_point():
+    if not plain.is_floating_point() and plain.dtype != torch.bool:
         info = torch.iinfo(plain.dtype)
         out = out.round_().clamp_(info.min, info.max)
     out = out.to(plain.dtype)
@@ -41,13 +41,8 @@ def _interpolate(x, size, interpolation='bilinear'):
     return _keep_layout(out, x)
 
 def _resize_mask(m, size):
-    "Nearest-neighbour resize of a label mask `(N, H, W)` or `(N, 1, H, W)`: no new label values"
-    plain = m.as_subclass(torch.Tensor)
-    squeeze = plain.dim() == 3
-    work = (plain[:, None] if squeeze else plain).float()   # exact for labels below 2**24
-    out = F.interpolate(work, size=size, mode='nearest-exact').to(plain.dtype)
-    if squeeze: out = out[:, 0]
-    return _keep_layout(out, m)
+    "Nearest-neighbour resize of a label mask `(N, H, W)` or `(N, 1, H, W)`: no new label values (exact below 2**24)"
+    return _interpolate(m, size, 'nearest-exact')
 
 # %% ../nbs/01_resize.ipynb #1a1cfb50
 def _crop_window(full, size, generator=None):

@@ -7,12 +7,11 @@ __all__ = ['SEG_CODES', 'make_image_folder', 'make_segmentation_folder', 'synth_
            'record_input_sizes', 'ShapeProbe', 'learner_snapshot']
 
 # %% ../nbs/10_testing.ipynb #ed5818c9
-import hashlib, json, math, tempfile
+import hashlib, json, tempfile
 from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
-import torch
 from torch import nn
 from PIL import Image, ImageDraw
 from fastai.callback.core import Callback

@@ -8,7 +8,7 @@ def test_no_removed_fastcore_modules():
         assert not re.search(r'fastcore\.(transform|dispatch)\b', src), f"{f.name} imports a module removed in fastcore 2"
 
 def test_runs_on_installed_fastai():
-    import fastai, torch
+    import fastai
     from fastai.learner import Learner
     from progressive_fastai.all import ProgressiveResize
     from progressive_fastai.testing import synth_dls, tiny_cnn, ShapeProbe

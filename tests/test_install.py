@@ -1,6 +1,6 @@
 "The package as users install it: a wheel with the right metadata, importable outside the source tree."
 import subprocess, sys, zipfile, email
-from pathlib import Path
+
 from nbrun import ROOT
 
 def test_wheel_installs_and_imports(tmp_path):
