@@ -14,7 +14,7 @@ import numpy as np
 import torch
 from fastai.vision.all import ImageDataLoaders, Resize, aug_transforms, PILImage, get_image_files
 
-from progressive_fastai.learner import ProgressiveDataLoaders, _DraftCreate
+from progressive_fastai.learner import _SizedLoaders, _DraftCreate
 from progressive_fastai.resize import resize_batch
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -68,12 +68,12 @@ def main():
                                        item_tfms=Resize(224), batch_tfms=aug_transforms(size=224))
     full, half = (224, 224), (112, 112)
     for f in get_image_files(a.data): Path(f).read_bytes()   # warm the OS file cache for every configuration alike
-    plain = ProgressiveDataLoaders(sizes=(112, 224))._loader(dls)
-    drafted = ProgressiveDataLoaders(sizes=(112, 224), draft=True)._loader(dls)
+    plain = _SizedLoaders(dls.train, full)
+    drafted = _SizedLoaders(dls.train, full, draft=True)
     configs = [('full size 224 (the original DataLoader)', dls.train, full, None),
                ('ProgressiveResize at 112: full-size pipeline + resize_batch', dls.train, half, lambda x, y: resize_batch(x, y, half)),
-               ('fit_progressive at 112: DataLoader rebuilt at 112', plain.loader_at(half, a.bs), half, None),
-               ('fit_progressive at 112 + draft decoding', drafted.loader_at(half, a.bs), half, None)]
+               ('fit_progressive at 112: DataLoader rebuilt at 112', plain(half, a.bs), half, None),
+               ('fit_progressive at 112 + draft decoding', drafted(half, a.bs), half, None)]
     runs = {name: [] for name, *_ in configs}
     for r in range(a.rounds):
         for name, dl, size, post in configs:

@@ -5,21 +5,23 @@
 # %% auto #0
 __all__ = ['ProgressiveResize', 'show_progression']
 
-# %% ../nbs/02_callback.ipynb #49f66edf
+# %% ../nbs/02_callback.ipynb #c20985d7
 import torch
 import matplotlib.pyplot as plt
 from fastcore.basics import store_attr, patch
+from fastcore.meta import delegates
 from fastai.callback.core import Callback
 from fastai.callback.mixup import MixUp, CutMix
 from fastai.learner import Recorder
 from fastai.torch_core import show_image
 
-from .schedule import SizeSchedule, SizePlan, progress, _plot_sizes
+from .schedule import SizeSchedule, SizePlan, get_schedule, progress, _plot_sizes, _Schedule
 from .resize import resize_batch, _MODES
 
-# %% ../nbs/02_callback.ipynb #f8fc0383
+# %% ../nbs/02_callback.ipynb #2ae621d4
 _VALID = ('full', 'current')
 
+@delegates(SizeSchedule)
 class ProgressiveResize(Callback):
     "Progressive resizing on the batch: train on smaller images early, resized on the device, full size at the end"
     order = min(MixUp.order, CutMix.order) - 1   # mix the resized images; also before MixedPrecision (10)
@@ -27,19 +29,15 @@ class ProgressiveResize(Callback):
     _stateattrs = ('sizes',)                     # the record stays out of `learn.export()`
 
     def __init__(self,
-        initial_scale:float|int|tuple=0.5, # start size: a fraction of the final size in (0, 1], or absolute pixels, int or (h, w)
-        finetune_fraction:float=0.2, # last fraction of training at full size, in [0, 1)
-        delay_fraction:float=0.0, # first fraction of training kept at the initial size, in [0, 1)
-        sched='linear', # growth shape: 'linear', 'cos', 'step', or a callable [0,1]->[0,1] such as `SchedCos(0,1)`
-        n_steps:int=4, # number of equal jumps when `sched='step'`
-        size_increment:int=16, # round sizes to a multiple of this, so only a few shapes occur
-        min_size:int=16, # never go below this many pixels per side
+        schedule:_Schedule|None=None, # a `SizeSchedule` or `SizeSteps` (the same object `fit_progressive` takes); built from the keywords if None
+        sizes=None, # explicit sizes from smallest to largest, each an int or (h, w): a `SizeSteps` over them
         mode:str='resize', # 'resize' (antialiased) or 'crop' (random window, same for inputs and spatial targets)
         resize_targets:bool=False, # also resize `TensorImage` targets (autoencoders); masks, points and boxes always follow
         valid:str='full', # validate at 'full' size or at the 'current' training size
         verbose:bool=False, # print a one-line summary of the plan when training starts
+        **kwargs, # `SizeSchedule`'s keywords (`initial_scale`, `finetune_fraction`, `size_increment`, ...)
     ):
-        self.schedule = SizeSchedule(initial_scale, finetune_fraction, delay_fraction, sched, n_steps, size_increment, min_size)
+        self.schedule = get_schedule(schedule, sizes, **kwargs)
         if mode not in _MODES: raise ValueError(f"mode must be one of {_MODES}; got {mode!r}")
         if valid not in _VALID: raise ValueError(f"valid must be one of {_VALID}; got {valid!r}")
         store_attr('mode,resize_targets,valid,verbose')
@@ -47,7 +45,7 @@ class ProgressiveResize(Callback):
 
     def _init_state(self):
         "Fresh run state; fastcore's `Stateful` also calls this when a pickled Learner is loaded"
-        self.sizes, self.current_size, self.in_fit = [], None, False
+        self.sizes, self.size_epochs, self.current_size, self.in_fit = [], [], None, False
 
     def plan(self, final_size, n_epoch:int, n_iter:int)->SizePlan:
         "The size at every training step of a fit of `n_epoch` epochs of `n_iter` batches on `final_size` images"
@@ -56,8 +54,8 @@ class ProgressiveResize(Callback):
     def before_fit(self):
         "Start a new record of sizes; stand aside during `lr_find`"
         if hasattr(self.learn, 'lr_finder'): self.run = False; return
-        self.sizes, self.current_size, self.in_fit, self._announced = [], None, True, False
-        if hasattr(self.learn, 'recorder'): self.learn.recorder.sizes = self.sizes
+        self.sizes, self.size_epochs, self.current_size, self.in_fit, self._announced = [], [], None, True, False
+        if hasattr(self.learn, 'recorder'): self.learn.recorder.sizes, self.learn.recorder.size_epochs = self.sizes, self.size_epochs
 
     def before_batch(self):
         "Resize a training batch to the scheduled size (a validation batch too with valid='current')"
@@ -65,7 +63,7 @@ class ProgressiveResize(Callback):
             final = self._full_size()
             size = self.schedule.size_at(progress(self.epoch, self.iter, self.n_epoch, self.n_iter), final)
             if not self._announced: self._announce(final)
-            self.sizes.append(size)
+            self.sizes.append(size); self.size_epochs.append(self.epoch + self.iter / self.n_iter)
             self.current_size = size
         elif self.valid == 'current' and self.in_fit and self.current_size is not None and not hasattr(self.learn, 'gather_preds'):
             size = self.current_size
@@ -84,7 +82,7 @@ class ProgressiveResize(Callback):
 
     def _announce(self, final):
         "Check the schedule against the real image size and print the plan if `verbose`"
-        self.schedule.initial_size(final)   # raises if the initial size is larger than the images
+        self.schedule.check(final)   # raises if the schedule's sizes do not fit the images
         if self.verbose: print(f"ProgressiveResize: {self.plan(final, self.n_epoch, self.n_iter).summary()}")
         self._announced = True
 
@@ -92,9 +90,9 @@ class ProgressiveResize(Callback):
         "Show one image of `dls` as the network sees it at each stage of this callback's schedule"
         return show_progression(dls, self.schedule, self.mode, **kwargs)
 
-# %% ../nbs/02_callback.ipynb #37b74167
+# %% ../nbs/02_callback.ipynb #1055b6df
 def show_progression(dls, # DataLoaders (or a single DataLoader) to take the image from
-                     schedule:SizeSchedule|None=None, # the size schedule; `SizeSchedule()` (the defaults) if None
+                     schedule:_Schedule|None=None, # the size schedule (`SizeSchedule` or `SizeSteps`); `SizeSchedule()` (the defaults) if None
                      mode:str='resize', # 'resize' or 'crop', as in `ProgressiveResize`
                      idx:int=0, # which image of the first batch
                      max_n:int=8, # show at most this many stages (first and last always)
@@ -121,12 +119,12 @@ def show_progression(dls, # DataLoaders (or a single DataLoader) to take the ima
     fig.tight_layout(rect=(0, 0, 1, 0.9))
     return fig
 
-# %% ../nbs/02_callback.ipynb #37969967
+# %% ../nbs/02_callback.ipynb #64aa76c5
 @patch
 def plot_size_sched(self:Recorder, ax=None, figsize=(6, 3)):
-    "Plot the training size `ProgressiveResize` used at every step of the last fit"
+    "Plot the training size used at every step of the last fit with `ProgressiveResize` or `fit_progressive`"
     sizes = getattr(self, 'sizes', None)
     if not sizes: raise ValueError("No sizes recorded: fit with `ProgressiveResize` (or `fit_progressive`) first")
-    n_epoch = getattr(self.learn, 'n_epoch', None) if self.learn is not None else None
-    n_iter = len(sizes) / n_epoch if n_epoch and len(sizes) % n_epoch == 0 else None
-    return _plot_sizes(sizes, n_iter, ax=ax, figsize=figsize, title=f"{len(set(sizes))} sizes over {len(sizes)} steps")
+    epochs = getattr(self, 'size_epochs', None)
+    return _plot_sizes(sizes, epochs if epochs and len(epochs) == len(sizes) else None, ax=ax, figsize=figsize,
+                       title=f"{len(set(sizes))} sizes over {len(sizes)} steps")

@@ -4,9 +4,10 @@
 
 # %% auto #0
 __all__ = ['SEG_CODES', 'make_image_folder', 'make_segmentation_folder', 'synth_dls', 'synth_seg_dls', 'tiny_cnn',
-           'record_input_sizes', 'ShapeProbe', 'learner_snapshot']
+           'record_input_sizes', 'ShapeProbe', 'count_worker_pools', 'WorkerPoolProbe', 'QuietTraining',
+           'quiet_training', 'learner_snapshot']
 
-# %% ../nbs/10_testing.ipynb #ed5818c9
+# %% ../nbs/10_testing.ipynb #1c770eec
 import hashlib, json, tempfile
 from contextlib import contextmanager
 from pathlib import Path
@@ -18,8 +19,12 @@ from fastai.callback.core import Callback
 from fastai.data.core import DataLoaders
 from fastai.vision.data import ImageDataLoaders, SegmentationDataLoaders
 from fastai.vision.augment import AffineCoordTfm
+from fastai.callback.core import TrainEvalCallback
+from fastai.callback.progress import ProgressCallback
+from fastai.learner import Recorder, defaults
+import fastai.data.load
 
-# %% ../nbs/10_testing.ipynb #108eb1ba
+# %% ../nbs/10_testing.ipynb #52c0fa7a
 def _draw(rng, size, shape):
     "An RGB image (h, w) with a `shape` on noise, and its label mask (0 background, 1 circle, 2 square)"
     h, w = size
@@ -55,7 +60,7 @@ def make_image_folder(path, # where to write the images
                 img.save(path/split/c/f'{c}_{i:04d}{ext}', **({'quality': quality} if ext == '.jpg' else {}))
     return path
 
-# %% ../nbs/10_testing.ipynb #2b271732
+# %% ../nbs/10_testing.ipynb #3f34a2cb
 def make_segmentation_folder(path, # where to write `images/` and `labels/`
                              size=64, # image size: int or (h, w)
                              n:int=24, # number of images
@@ -72,7 +77,7 @@ def make_segmentation_folder(path, # where to write `images/` and `labels/`
 
 SEG_CODES = ['background', 'circle', 'square']
 
-# %% ../nbs/10_testing.ipynb #617e43f4
+# %% ../nbs/10_testing.ipynb #856fcebf
 def _cache_dir(kind, **kwargs):
     "A per-arguments folder under the temp dir, so repeated calls reuse the images"
     key = hashlib.md5(json.dumps([kind, kwargs], sort_keys=True, default=str).encode()).hexdigest()[:10]
@@ -85,26 +90,27 @@ def synth_dls(size=64, # image size: int or (h, w)
               seed:int=0, # seed of the images and of the split
               item_tfms=None, # fastai item transforms
               batch_tfms=None, # fastai batch transforms
-              ext:str='.jpg',
+              ext:str='.jpg', # '.jpg' or '.png'
+              num_workers:int=0, # DataLoader worker processes (0: load in the main process)
               **kwargs)->DataLoaders:
-    "Classification `DataLoaders` over a synthetic image folder (cached in the temp dir), single process"
+    "Classification `DataLoaders` over a synthetic image folder (cached in the temp dir)"
     sz = size if isinstance(size, int) else tuple(size)
     path = _cache_dir('cls', size=sz, n_train=n_train, n_valid=n_valid, seed=seed, ext=ext)
     if not (path/'valid').exists(): make_image_folder(path, size, n_train, n_valid, ext=ext, seed=seed)
-    return ImageDataLoaders.from_folder(path, train='train', valid='valid', bs=bs, num_workers=0, seed=seed,
+    return ImageDataLoaders.from_folder(path, train='train', valid='valid', bs=bs, num_workers=num_workers, seed=seed,
                                         item_tfms=item_tfms, batch_tfms=batch_tfms, **kwargs)
 
-def synth_seg_dls(size=64, bs:int=4, n:int=24, seed:int=0, item_tfms=None, batch_tfms=None, **kwargs)->DataLoaders:
-    "Segmentation `DataLoaders` (masks with codes `SEG_CODES`) over synthetic images, single process"
+def synth_seg_dls(size=64, bs:int=4, n:int=24, seed:int=0, item_tfms=None, batch_tfms=None, num_workers:int=0, **kwargs)->DataLoaders:
+    "Segmentation `DataLoaders` (masks with codes `SEG_CODES`) over synthetic images"
     sz = size if isinstance(size, int) else tuple(size)
     path = _cache_dir('seg', size=sz, n=n, seed=seed)
     if not (path/'labels').exists(): make_segmentation_folder(path, size, n, seed)
     fnames = sorted((path/'images').glob('*.png'))
     return SegmentationDataLoaders.from_label_func(path, fnames, lambda f: path/'labels'/f.name, codes=SEG_CODES,
-                                                   bs=bs, num_workers=0, seed=seed, valid_pct=0.25,
+                                                   bs=bs, num_workers=num_workers, seed=seed, valid_pct=0.25,
                                                    item_tfms=item_tfms, batch_tfms=batch_tfms, **kwargs)
 
-# %% ../nbs/10_testing.ipynb #3cf4ec56
+# %% ../nbs/10_testing.ipynb #82e427c4
 def tiny_cnn(n_out:int=2, # number of outputs
              n_in:int=3, # input channels
              width:int=16)->nn.Module:
@@ -113,7 +119,7 @@ def tiny_cnn(n_out:int=2, # number of outputs
     return nn.Sequential(block(n_in, width), block(width, 2 * width), block(2 * width, 2 * width),
                          nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(2 * width, n_out))
 
-# %% ../nbs/10_testing.ipynb #39630466
+# %% ../nbs/10_testing.ipynb #db7426d7
 @contextmanager
 def record_input_sizes(model:nn.Module):
     "Context manager yielding a list that collects ('train'|'valid', (h, w)) for every call of `model`"
@@ -138,7 +144,52 @@ class ShapeProbe(Callback):
     @property
     def valid_sizes(self): return [s for p, s in self.records if p == 'valid']
 
-# %% ../nbs/10_testing.ipynb #1c1458b7
+# %% ../nbs/10_testing.ipynb #3f5aa64e
+@contextmanager
+def count_worker_pools():
+    "Context manager yielding a list that gets one entry (the worker count) per DataLoader worker pool started"
+    starts = []
+    orig = fastai.data.load._loaders
+    class Counting(orig[0]):
+        def __init__(self, loader, *args, **kwargs):
+            starts.append(loader.num_workers)
+            super().__init__(loader, *args, **kwargs)
+    fastai.data.load._loaders = (Counting, orig[1])
+    try: yield starts
+    finally: fastai.data.load._loaders = orig
+
+class WorkerPoolProbe(Callback):
+    "Count the DataLoader worker pools started during each training epoch of a fit"
+    order = 100
+    def before_fit(self):
+        self._cm = count_worker_pools()
+        self._starts, self.per_epoch = self._cm.__enter__(), []
+    def before_train(self): self._n0 = len(self._starts)
+    def after_train(self): self.per_epoch.append(len(self._starts) - self._n0)
+    def _close(self):
+        if getattr(self, '_cm', None) is not None: self._cm.__exit__(None, None, None); self._cm = None
+    def after_cancel_fit(self): self._close()
+    def after_fit(self): self._close()
+
+# %% ../nbs/10_testing.ipynb #98a10864
+class QuietTraining(Callback):
+    "Silence the Learner's per-epoch log during a fit (restored afterwards)"
+    order = -100
+    def before_fit(self):
+        self._prev = self.learn.logger
+        if self.learn.logger is print: self.learn.logger = _silent
+    def after_fit(self):
+        if getattr(self, '_prev', None) is not None: self.learn.logger, self._prev = self._prev, None
+    after_cancel_fit = after_fit
+
+def _silent(*args, **kwargs): pass
+
+def quiet_training():
+    "Make every `fit` in this process quiet: no progress bar and no per-epoch log (for notebooks' test cells)"
+    defaults.callbacks = [cb for cb in defaults.callbacks if cb is not ProgressCallback]
+    if QuietTraining not in defaults.callbacks: defaults.callbacks.append(QuietTraining)
+
+# %% ../nbs/10_testing.ipynb #ec8d1c96
 # Set by fastai's random transforms in `before_call`, at every call: random draws, not configuration
 _TRANSIENT = {'do', 'k', 'pcts', 'tl', 'cp_size', 'orig_sz', 'final_size', 'mat', 'orig_pts', 'targ_pts', 'change', 'before_call'}
 

@@ -1,0 +1,48 @@
+"""Run by tests/test_distributed.py under `python -m torch.distributed.run --nproc_per_node 2`: fit progressively
+inside `learn.distrib_ctx()` (gloo on CPU) and write, for this rank, the size and batch size of every training step
+as gathered from all ranks, the items this rank trained on, and the plan of a single-process fit."""
+import json, os, sys
+from pathlib import Path
+import torch, torch.distributed as dist
+from fastai.learner import Learner
+from fastai.distributed import DistributedDL
+from fastai.vision.augment import Resize
+from fastai.vision.data import ImageDataLoaders
+from fastai.callback.core import Callback
+import fastai.distributed  # noqa: F401  (Learner.distrib_ctx)
+from progressive_fastai.all import *  # noqa: F403
+from progressive_fastai.testing import tiny_cnn
+
+def _cpu_broadcast(self, t, rank):
+    "fastai's DistributedDL broadcasts with `.cuda()` (nccl only); on a CPU-only machine use gloo's CPU tensors"
+    t = torch.tensor(t, dtype=torch.long)
+    dist.broadcast(t, rank)
+    return t.tolist()
+if not torch.cuda.is_available(): DistributedDL._broadcast = _cpu_broadcast   # validation only: training never calls it
+
+class StepLog(Callback):
+    "This rank's training input size and batch size at every step, and its share of the items in every epoch"
+    order = 99
+    def before_fit(self): self.steps, self.shards = [], []
+    def before_train(self): self.shards.append(list(self.learn.dl.idxs))
+    def before_batch(self):
+        if self.training: self.steps.append([self.epoch, *self.x.shape[-2:], self.x.shape[0]])
+
+def main(data, out, n_epoch, bs_scale):
+    torch.set_num_threads(1)
+    dls = ImageDataLoaders.from_folder(data, train='train', valid='valid', bs=8, num_workers=0, seed=0, item_tfms=Resize(64))
+    learn = Learner(dls, tiny_cnn())
+    kw = dict(sizes=(32, 48, 64)) if not bs_scale else dict(size_increment=16, bs_scale=True, max_bs=32)
+    single = learn.progressive_plan(n_epoch, **kw)
+    log = StepLog()
+    with learn.distrib_ctx(**({} if torch.cuda.is_available() else dict(cpu=True, sync_bn=False))):   # gloo on CPU: no SyncBatchNorm
+        learn.fit_progressive(n_epoch, 1e-3, cbs=log, **kw)
+        rank, world = dist.get_rank(), dist.get_world_size()
+        gathered = [None] * world
+        dist.all_gather_object(gathered, log.steps)
+    Path(out, f'rank{rank}.json').write_text(json.dumps(dict(
+        rank=rank, world=world, steps=gathered, shards=log.shards, n_items=dls.train.n, single=[list(s) for s in single.sizes],
+        single_bs=single.batch_sizes, recorder_sizes=[list(s) for s in learn.recorder.sizes])))
+
+if __name__ == '__main__':
+    main(sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4] == 'bs_scale')

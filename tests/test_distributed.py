@@ -1,0 +1,55 @@
+"""`fit_progressive` under fastai's distributed training: 2 processes, gloo on CPU, launched with torch.distributed.run.
+
+Every rank trains on its shard, and at every step every rank uses the same size: the sizes gathered from both
+ranks are equal to each other and to the plan (computed on a shard's item count)."""
+import json, os, socket, subprocess, sys
+import pytest
+from nbrun import ROOT
+
+pytest.importorskip('accelerate', reason='fastai.distributed needs accelerate (installed by tools/setup_env.sh)')
+
+def _free_port():
+    with socket.socket() as s: s.bind(('127.0.0.1', 0)); return s.getsockname()[1]
+
+def _launch(tmp_path, n_epoch, mode):
+    from progressive_fastai.testing import make_image_folder
+    data = make_image_folder(tmp_path/'data', size=64, n_train=20, n_valid=4, seed=1)   # 40 training items
+    out = tmp_path/'out'; out.mkdir()
+    env = {**os.environ, 'OMP_NUM_THREADS': '1', 'MPLBACKEND': 'Agg', 'CUDA_VISIBLE_DEVICES': ''}
+    cmd = [sys.executable, '-m', 'torch.distributed.run', '--nproc_per_node', '2', '--master_addr', '127.0.0.1',
+           '--master_port', str(_free_port()), str(ROOT/'tests'/'distributed_fit.py'), str(data), str(out), str(n_epoch), mode]
+    r = subprocess.run(cmd, capture_output=True, text=True, timeout=600, env=env, cwd=tmp_path)
+    assert r.returncode == 0, (r.stdout[-3000:], r.stderr[-5000:])
+    return [json.loads((out/f'rank{i}.json').read_text()) for i in range(2)]
+
+def test_two_ranks_same_sizes_as_plan(tmp_path):
+    r0, r1 = _launch(tmp_path, 3, 'sizes')
+    assert r0['world'] == r1['world'] == 2
+    assert r0['steps'] == r1['steps']                                   # both ranks gathered the same record
+    steps0, steps1 = r0['steps']
+    assert [s[1:3] for s in steps0] == [s[1:3] for s in steps1]         # the same size at every step on both ranks
+    # 40 items, 2 ranks: 20 per rank, bs 8, drop_last: 2 steps per epoch per rank (a single process would take 5)
+    assert len(steps0) == 3 * 2
+    assert [s[1:3] for s in steps0] == [[32, 32]] * 2 + [[48, 48]] * 2 + [[64, 64]] * 2
+    assert [s[3] for s in steps0] == [8] * 6
+    assert r0['recorder_sizes'] == [s[1:3] for s in steps0]
+    # the plan for a shard of 20 items, computed by the same pure function a single process uses
+    from progressive_fastai.all import SizeSteps, epoch_batches
+    expected = [list(b['size']) for e in range(3) for b in epoch_batches(SizeSteps((32, 48, 64)), 64, e, 3, 20, 8)]
+    assert [s[1:3] for s in steps0] == expected
+    for a, b in zip(r0['shards'], r1['shards']):                       # each epoch: disjoint shards covering all 40 items
+        assert len(a) == len(b) == 20 and not set(a) & set(b) and set(a) | set(b) == set(range(40))
+    assert r0['shards'][0] != r0['shards'][1]                           # reshuffled every epoch
+
+def test_two_ranks_bs_scale(tmp_path):
+    r0, r1 = _launch(tmp_path, 5, 'bs_scale')
+    steps0, steps1 = r0['steps']
+    assert steps0 == steps1                                             # sizes and batch sizes equal on both ranks
+    from progressive_fastai.all import SizeSchedule, epoch_batches
+    bsf = lambda size: 8 if size == (64, 64) else min(32, 8 * 64 * 64 // (size[0] * size[1]))
+    expected = [[e, *b['size'], b['end'] - b['start']] for e in range(5) for b in epoch_batches(SizeSchedule(), 64, e, 5, 20, 8, batch_size=bsf)]
+    assert steps0 == expected
+    assert {tuple(s[1:3]) for s in steps0} >= {(32, 32), (64, 64)}
+    assert max(s[3] for s in steps0) > 8                                # batches grew at the small size
+    for e in range(5):   # each rank: its shard's plain-fit share (16 of 20) per epoch, less at most a remainder under bs/2
+        assert 16 - 4 < sum(s[3] for s in steps0 if s[0] == e) <= 16
