@@ -5,12 +5,13 @@
 # %% auto #0
 __all__ = []
 
-# %% ../nbs/99_all.ipynb #8a18a884
-from . import schedule, resize, callback, learner
+# %% ../nbs/99_all.ipynb #2cfebb33
+from . import schedule, resize, callback, learner, budget
 from .schedule import *
 from .resize import *
 from .callback import *
 from .learner import *
+from .budget import *
 
-# %% ../nbs/99_all.ipynb #1dc8686b
-__all__ = [*schedule.__all__, *resize.__all__, *callback.__all__, *learner.__all__]
+# %% ../nbs/99_all.ipynb #04feeb5b
+__all__ = [*schedule.__all__, *resize.__all__, *callback.__all__, *learner.__all__, *budget.__all__]

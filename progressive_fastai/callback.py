@@ -5,7 +5,7 @@
 # %% auto #0
 __all__ = ['ProgressiveResize', 'show_progression']
 
-# %% ../nbs/02_callback.ipynb #c20985d7
+# %% ../nbs/02_callback.ipynb #babcff8b
 import torch
 import matplotlib.pyplot as plt
 from fastcore.basics import store_attr, patch
@@ -15,21 +15,21 @@ from fastai.callback.mixup import MixUp, CutMix
 from fastai.learner import Recorder
 from fastai.torch_core import show_image
 
-from .schedule import SizeSchedule, SizePlan, get_schedule, progress, _plot_sizes, _Schedule
+from .schedule import SizeSchedule, SizeSteps, SizePlan, get_schedule, progress, _plot_sizes, _Schedule
 from .resize import resize_batch, _MODES
 
-# %% ../nbs/02_callback.ipynb #2ae621d4
+# %% ../nbs/02_callback.ipynb #62ae1da0
 _VALID = ('full', 'current')
 
-@delegates(SizeSchedule)
 class ProgressiveResize(Callback):
     "Progressive resizing on the batch: train on smaller images early, resized on the device, full size at the end"
     order = min(MixUp.order, CutMix.order) - 1   # mix the resized images; also before MixedPrecision (10)
     run_valid = True                             # validation is only touched with valid='current'
     _stateattrs = ('sizes',)                     # the record stays out of `learn.export()`
 
+    @delegates(SizeSchedule.__init__)
     def __init__(self,
-        schedule:_Schedule|None=None, # a `SizeSchedule` or `SizeSteps` (the same object `fit_progressive` takes); built from the keywords if None
+        schedule:SizeSchedule|SizeSteps|None=None, # a `SizeSchedule` or `SizeSteps` (the same object `fit_progressive` takes); built from the keywords if None
         sizes=None, # explicit sizes from smallest to largest, each an int or (h, w): a `SizeSteps` over them
         mode:str='resize', # 'resize' (antialiased) or 'crop' (random window, same for inputs and spatial targets)
         resize_targets:bool=False, # also resize `TensorImage` targets (autoencoders); masks, points and boxes always follow
@@ -90,9 +90,9 @@ class ProgressiveResize(Callback):
         "Show one image of `dls` as the network sees it at each stage of this callback's schedule"
         return show_progression(dls, self.schedule, self.mode, **kwargs)
 
-# %% ../nbs/02_callback.ipynb #1055b6df
+# %% ../nbs/02_callback.ipynb #0e193aa5
 def show_progression(dls, # DataLoaders (or a single DataLoader) to take the image from
-                     schedule:_Schedule|None=None, # the size schedule (`SizeSchedule` or `SizeSteps`); `SizeSchedule()` (the defaults) if None
+                     schedule:SizeSchedule|SizeSteps|None=None, # the size schedule (`SizeSchedule` or `SizeSteps`); `SizeSchedule()` (the defaults) if None
                      mode:str='resize', # 'resize' or 'crop', as in `ProgressiveResize`
                      idx:int=0, # which image of the first batch
                      max_n:int=8, # show at most this many stages (first and last always)
@@ -119,7 +119,7 @@ def show_progression(dls, # DataLoaders (or a single DataLoader) to take the ima
     fig.tight_layout(rect=(0, 0, 1, 0.9))
     return fig
 
-# %% ../nbs/02_callback.ipynb #64aa76c5
+# %% ../nbs/02_callback.ipynb #03844746
 @patch
 def plot_size_sched(self:Recorder, ax=None, figsize=(6, 3)):
     "Plot the training size used at every step of the last fit with `ProgressiveResize` or `fit_progressive`"

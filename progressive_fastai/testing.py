@@ -7,7 +7,7 @@ __all__ = ['SEG_CODES', 'make_image_folder', 'make_segmentation_folder', 'synth_
            'record_input_sizes', 'ShapeProbe', 'count_worker_pools', 'WorkerPoolProbe', 'QuietTraining',
            'quiet_training', 'learner_snapshot']
 
-# %% ../nbs/10_testing.ipynb #1c770eec
+# %% ../nbs/10_testing.ipynb #14dda580
 import hashlib, json, tempfile
 from contextlib import contextmanager
 from pathlib import Path
@@ -24,7 +24,7 @@ from fastai.callback.progress import ProgressCallback
 from fastai.learner import Recorder, defaults
 import fastai.data.load
 
-# %% ../nbs/10_testing.ipynb #52c0fa7a
+# %% ../nbs/10_testing.ipynb #e28e5cdf
 def _draw(rng, size, shape):
     "An RGB image (h, w) with a `shape` on noise, and its label mask (0 background, 1 circle, 2 square)"
     h, w = size
@@ -60,7 +60,7 @@ def make_image_folder(path, # where to write the images
                 img.save(path/split/c/f'{c}_{i:04d}{ext}', **({'quality': quality} if ext == '.jpg' else {}))
     return path
 
-# %% ../nbs/10_testing.ipynb #3f34a2cb
+# %% ../nbs/10_testing.ipynb #fb2ef0b2
 def make_segmentation_folder(path, # where to write `images/` and `labels/`
                              size=64, # image size: int or (h, w)
                              n:int=24, # number of images
@@ -77,7 +77,7 @@ def make_segmentation_folder(path, # where to write `images/` and `labels/`
 
 SEG_CODES = ['background', 'circle', 'square']
 
-# %% ../nbs/10_testing.ipynb #856fcebf
+# %% ../nbs/10_testing.ipynb #d1aaa435
 def _cache_dir(kind, **kwargs):
     "A per-arguments folder under the temp dir, so repeated calls reuse the images"
     key = hashlib.md5(json.dumps([kind, kwargs], sort_keys=True, default=str).encode()).hexdigest()[:10]
@@ -110,7 +110,7 @@ def synth_seg_dls(size=64, bs:int=4, n:int=24, seed:int=0, item_tfms=None, batch
                                                    bs=bs, num_workers=num_workers, seed=seed, valid_pct=0.25,
                                                    item_tfms=item_tfms, batch_tfms=batch_tfms, **kwargs)
 
-# %% ../nbs/10_testing.ipynb #82e427c4
+# %% ../nbs/10_testing.ipynb #2da181a5
 def tiny_cnn(n_out:int=2, # number of outputs
              n_in:int=3, # input channels
              width:int=16)->nn.Module:
@@ -119,7 +119,7 @@ def tiny_cnn(n_out:int=2, # number of outputs
     return nn.Sequential(block(n_in, width), block(width, 2 * width), block(2 * width, 2 * width),
                          nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(2 * width, n_out))
 
-# %% ../nbs/10_testing.ipynb #db7426d7
+# %% ../nbs/10_testing.ipynb #ffe21a68
 @contextmanager
 def record_input_sizes(model:nn.Module):
     "Context manager yielding a list that collects ('train'|'valid', (h, w)) for every call of `model`"
@@ -144,7 +144,7 @@ class ShapeProbe(Callback):
     @property
     def valid_sizes(self): return [s for p, s in self.records if p == 'valid']
 
-# %% ../nbs/10_testing.ipynb #3f5aa64e
+# %% ../nbs/10_testing.ipynb #f83e0e7a
 @contextmanager
 def count_worker_pools():
     "Context manager yielding a list that gets one entry (the worker count) per DataLoader worker pool started"
@@ -171,15 +171,16 @@ class WorkerPoolProbe(Callback):
     def after_cancel_fit(self): self._close()
     def after_fit(self): self._close()
 
-# %% ../nbs/10_testing.ipynb #98a10864
+# %% ../nbs/10_testing.ipynb #3c4eff95
 class QuietTraining(Callback):
     "Silence the Learner's per-epoch log during a fit (restored afterwards)"
     order = -100
     def before_fit(self):
-        self._prev = self.learn.logger
-        if self.learn.logger is print: self.learn.logger = _silent
+        self._changed = self.learn.logger is print
+        if self._changed: self.learn.logger = _silent
     def after_fit(self):
-        if getattr(self, '_prev', None) is not None: self.learn.logger, self._prev = self._prev, None
+        if getattr(self, '_changed', False) and self.learn.logger is _silent: self.learn.logger = print
+        self._changed = False
     after_cancel_fit = after_fit
 
 def _silent(*args, **kwargs): pass
@@ -187,9 +188,9 @@ def _silent(*args, **kwargs): pass
 def quiet_training():
     "Make every `fit` in this process quiet: no progress bar and no per-epoch log (for notebooks' test cells)"
     defaults.callbacks = [cb for cb in defaults.callbacks if cb is not ProgressCallback]
-    if QuietTraining not in defaults.callbacks: defaults.callbacks.append(QuietTraining)
+    if not any(getattr(cb, '__name__', '') == 'QuietTraining' for cb in defaults.callbacks): defaults.callbacks.append(QuietTraining)
 
-# %% ../nbs/10_testing.ipynb #ec8d1c96
+# %% ../nbs/10_testing.ipynb #7ce94ac4
 # Set by fastai's random transforms in `before_call`, at every call: random draws, not configuration
 _TRANSIENT = {'do', 'k', 'pcts', 'tl', 'cp_size', 'orig_sz', 'final_size', 'mat', 'orig_pts', 'targ_pts', 'change', 'before_call'}
 

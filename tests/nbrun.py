@@ -1,7 +1,8 @@
 """Run a notebook's code cells the way `nbdev_test` does, without nbdev.
 
 Used where nbdev 2 cannot be installed (the newest fastai needs fastcore 2, nbdev 2 needs fastcore 1).
-A `from __future__ import annotations` cell applies to the cells after it, as in IPython. Same rules as nbdev_test: skip cells with `#| eval: false`, cells carrying a flag from settings.ini's
+A `from __future__ import annotations` cell applies to the cells after it, as in IPython. fastai's default callbacks are
+restored after each notebook, as if each ran in its own process as under nbdev_test. Same rules as nbdev_test: skip cells with `#| eval: false`, cells carrying a flag from settings.ini's
 `tst_flags` (unless forced), and the `nbdev_export()` cell. `show_doc` becomes a no-op.
 """
 import __future__, configparser, os, re, sys, types, json
@@ -40,6 +41,11 @@ def _cwd(path):
     try: yield
     finally: os.chdir(old)
 
+@contextmanager
+def _restore(obj, name, value):
+    try: yield
+    finally: setattr(obj, name, value)
+
 def run_notebook(path, force_flags=()):
     "Execute the testable code cells of the notebook at `path` in a fresh namespace; raise on the first failure"
     import matplotlib; matplotlib.use('Agg')
@@ -49,7 +55,9 @@ def run_notebook(path, force_flags=()):
     skip = tst_flags() - set(force_flags)
     cells = json.loads(path.read_text(encoding='utf-8'))['cells']
     ns, flags = {'__name__': '__main__'}, 0
-    with _cwd(path.parent):
+    from fastai.learner import defaults
+    saved_cbs = list(defaults.callbacks)   # a notebook may change fastai's defaults: each one starts from the same state
+    with _cwd(path.parent), _restore(defaults, 'callbacks', saved_cbs):
         for i, cell in enumerate(cells):
             if cell['cell_type'] != 'code': continue
             src = ''.join(cell['source'])

@@ -1,23 +1,62 @@
-"The demo command from the README, as a user runs it."
-import shutil, subprocess, sys
+"The main job's command line as a user runs it: `progressive-fastai train`, its --help, and bad input."
+import json, shutil, subprocess, sys
 from pathlib import Path
+import pytest
 
-def test_demo_command(tmp_path):
-    exe = shutil.which('progressive_fastai_demo', path=str(Path(sys.executable).parent))
-    assert exe, 'console script progressive_fastai_demo is not installed'
-    r = subprocess.run([exe, '--epochs', '5', '--size', '64', '--bs', '8', '--images', '16', '--arch', 'tiny', '--out', str(tmp_path)],
-                       capture_output=True, text=True, timeout=600)
+def _exe():
+    exe = shutil.which('progressive-fastai', path=str(Path(sys.executable).parent))
+    assert exe, 'console script progressive-fastai is not installed'
+    return exe
+
+def _run(*args, timeout=900):
+    return subprocess.run([_exe(), *map(str, args)], capture_output=True, text=True, timeout=timeout)
+
+def test_train_compare_equal_time(tmp_path):
+    "A short built-in run: plan first, all three runs, the table, the plot, the JSON"
+    r = _run('train', '--epochs', '3', '--images', '20', '--bs', '16', '--compare', '--equal-time', '--out', tmp_path/'out')
     assert r.returncode == 0, r.stderr[-3000:]
     out = r.stdout
-    assert 'ProgressiveResize: 32x32 -> 64x64 px' in out
-    assert 'training sizes per epoch: e0:64, e1:64, e2:64, e3:64, e4:64' in out       # the baseline
-    assert 'training sizes per epoch: e0:32' in out and 'e4:64\n' in out                # progressive: 32 first, 64 last
-    assert out.count('validation size: [(64, 64)]') == 2                                # both validate at full size
-    assert 'faster than full size for the same 5 epochs' in out
-    for f in ('size_schedule.png', 'progression.png'):
-        assert (tmp_path/f).stat().st_size > 5000
+    assert out.index('Plan, ProgressiveResize') < out.index('== progressive (3 epochs)') < out.index('== full size (3 epochs)')
+    assert '32x32 px from epoch 0.00' in out and 'ideal speedup' in out
+    assert '| run | epochs | wall time | time/epoch | accuracy | measured speedup | ideal speedup | epochs chosen |' in out
+    assert '| progressive, equal time |' in out and 'fit in' in out
+    res = json.loads((tmp_path/'out'/'results.json').read_text())
+    assert set(res['runs']) == {'progressive', 'full size', 'progressive, equal time'}
+    assert res['runs']['progressive']['sizes'][0] == [32, 32] and res['runs']['progressive']['sizes'][-1] == [64, 64]
+    assert (tmp_path/'out'/'compare.png').stat().st_size > 10000
 
-def test_demo_help():
-    exe = shutil.which('progressive_fastai_demo', path=str(Path(sys.executable).parent))
-    r = subprocess.run([exe, '--help'], capture_output=True, text=True)
-    assert r.returncode == 0 and '--epochs' in r.stdout and 'synthetic' in r.stdout
+def test_train_dataloaders_on_a_folder(tmp_path):
+    "--data on a fastai-style folder (val/ spelling), --method dataloaders"
+    from progressive_fastai.testing import make_image_folder
+    data = make_image_folder(tmp_path/'d', size=64, n_train=8, n_valid=4)
+    (data/'valid').rename(data/'val')
+    r = _run('train', '--data', data, '--size', '48', '--epochs', '2', '--bs', '8', '--method', 'dataloaders')
+    assert r.returncode == 0, r.stderr[-3000:]
+    assert 'Plan, fit_progressive (DataLoaders rebuilt per size): 24x24 -> 48x48 px' in r.stdout
+    assert 'progressive: 2 epochs' in r.stdout
+
+def test_help_reads_well():
+    r = _run('train', '--help')
+    assert r.returncode == 0
+    for opt in ('--data', '--arch', '--size', '--epochs', '--lr', '--bs', '--mode', '--method', '--initial-scale',
+                '--finetune-fraction', '--workers', '--seed', '--out', '--compare', '--equal-time'):
+        assert opt in r.stdout, opt
+    assert 'built-in texture dataset' in r.stdout
+
+@pytest.mark.parametrize('args,msg', [
+    (['--data', '/no/such/folder'], 'no such folder'),
+    (['--data', '{empty}'], 'needs a train/ folder and a valid/ (or val/) folder'),
+    (['--arch', 'vgg16'], "invalid choice: 'vgg16'"),
+    (['--size', '16'], '--size 16 is smaller than the schedule allows'),
+    (['--epochs', 'many'], "--epochs must be a whole number; got 'many'"),
+    (['--lr', 'fast'], "--lr must be a number; got 'fast'"),
+    (['--initial-scale', '2'], '--initial-scale must be in (0, 1]'),
+    (['--method', 'dataloaders', '--mode', 'crop'], '--mode crop applies to --method callback'),
+])
+def test_bad_input_one_line_exit_2(tmp_path, args, msg):
+    (tmp_path/'empty').mkdir()
+    r = _run('train', *[a.format(empty=tmp_path/'empty') for a in args], '--epochs' if '--epochs' not in args else '--seed', '1')
+    assert r.returncode == 2, (r.returncode, r.stdout[-500:], r.stderr[-2000:])
+    lines = [l for l in r.stderr.splitlines() if l.strip() and 'Warning' not in l and 'warnings.warn' not in l]
+    assert len(lines) == 1 and msg in lines[0], r.stderr
+    assert 'Traceback' not in r.stderr

@@ -11,12 +11,12 @@ def test_wheel_installs_and_imports(tmp_path):
         names = z.namelist()
         meta = email.message_from_string(z.read(next(n for n in names if n.endswith('METADATA'))).decode())
         entry_points = z.read(next(n for n in names if n.endswith('entry_points.txt'))).decode()
-    for mod in ('schedule', 'resize', 'callback', 'all', 'testing', 'demo'):
+    for mod in ('schedule', 'resize', 'callback', 'learner', 'budget', 'data', 'cli', 'all', 'testing'):
         assert f'progressive_fastai/{mod}.py' in names
     runtime = [r for r in meta.get_all('Requires-Dist') if 'extra ==' not in r]
     assert 'fastai>=2.8' in runtime                       # broad runtime requirements, no pins
     assert not any('==' in r for r in runtime), runtime
-    assert 'progressive_fastai_demo = progressive_fastai.demo:main' in entry_points
+    assert 'progressive-fastai = progressive_fastai.cli:main' in entry_points
     # install into an empty target and import from there, away from the source tree
     subprocess.run([sys.executable, '-m', 'pip', 'install', '--no-deps', '-q', '--target', str(tmp_path/'site'), str(wheel)],
                    check=True, capture_output=True)
