@@ -32,7 +32,7 @@ def test_train_dataloaders_on_a_folder(tmp_path):
     (data/'valid').rename(data/'val')
     r = _run('train', '--data', data, '--size', '48', '--epochs', '2', '--bs', '8', '--method', 'dataloaders')
     assert r.returncode == 0, r.stderr[-3000:]
-    assert 'Plan, fit_progressive (DataLoaders rebuilt per size): 24x24 -> 48x48 px' in r.stdout
+    assert 'Plan, fit_progressive (DataLoaders rebuilt per size): 32x32 -> 48x48 px' in r.stdout   # 24 rounds up to a multiple of 16
     assert 'progressive: 2 epochs' in r.stdout
 
 def test_help_reads_well():

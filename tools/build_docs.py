@@ -139,9 +139,10 @@ def _output_name(nb):
 
 def build(out=ROOT/'_site_check', n_workers=1):
     "Process the notebooks with nbdev and render every page into `out`; return the list of pages"
-    os.chdir(ROOT)
     from nbdev.serve import proc_nbs
-    proc_nbs(n_workers=n_workers, force=True)
+    cwd = os.getcwd(); os.chdir(ROOT)   # nbdev finds settings.ini from the working directory
+    try: proc_nbs(n_workers=n_workers, force=True)
+    finally: os.chdir(cwd)
     out = Path(out)
     if out.exists(): shutil.rmtree(out)
     out.mkdir(parents=True)
