@@ -5,7 +5,7 @@
 # %% auto #0
 __all__ = ['ProgressiveResize', 'show_progression']
 
-# %% ../nbs/02_callback.ipynb #2f294e76
+# %% ../nbs/02_callback.ipynb #f1cca13d
 import torch
 import matplotlib.pyplot as plt
 from fastcore.basics import store_attr, patch
@@ -18,7 +18,7 @@ from fastai.torch_core import show_image
 from .schedule import SizeSchedule, SizeSteps, SizePlan, get_schedule, progress, _plot_sizes, _Schedule
 from .resize import resize_batch, _MODES
 
-# %% ../nbs/02_callback.ipynb #33d86d8b
+# %% ../nbs/02_callback.ipynb #7f6a2f60
 _VALID = ('full', 'current')
 
 class ProgressiveResize(Callback):
@@ -90,7 +90,7 @@ class ProgressiveResize(Callback):
         "Show one image of `dls` as the network sees it at each stage of this callback's schedule"
         return show_progression(dls, self.schedule, self.mode, **kwargs)
 
-# %% ../nbs/02_callback.ipynb #f5d129d4
+# %% ../nbs/02_callback.ipynb #20d98cc3
 def show_progression(dls, # DataLoaders (or a single DataLoader) to take the image from
                      schedule:SizeSchedule|SizeSteps|None=None, # the size schedule (`SizeSchedule` or `SizeSteps`); `SizeSchedule()` (the defaults) if None
                      mode:str='resize', # 'resize' or 'crop', as in `ProgressiveResize`
@@ -119,7 +119,7 @@ def show_progression(dls, # DataLoaders (or a single DataLoader) to take the ima
     fig.tight_layout(rect=(0, 0, 1, 0.9))
     return fig
 
-# %% ../nbs/02_callback.ipynb #16649489
+# %% ../nbs/02_callback.ipynb #0043009a
 @patch
 def plot_size_sched(self:Recorder, ax=None, figsize=(6, 3)):
     "Plot the training size used at every step of the last fit with `ProgressiveResize` or `fit_progressive`"
