@@ -33,7 +33,7 @@ from .data import make_textures, TEXTURES
 __all__ = ['ARCHS', 'BUILTIN', 'MIN_ACCURACY', 'xresnet10', 'UsageError', 'parser', 'find_data', 'build_dls', 'build_learner',
            'EpochLog', 'train', 'results_table', 'plot_comparison', 'main']
 
-# %% ../nbs/06_cli.ipynb #2cb1aa95
+# %% ../nbs/06_cli.ipynb #14bedb96
 def xresnet10(n_out:int=1000, **kwargs):
     "A small ResNet for CPUs: fastai's XResNet with one residual block per stage at half width (1.2M parameters)"
     return XResNet(ResBlock, 1, [1, 1, 1, 1], n_out=n_out, widen=0.5, **kwargs)
@@ -95,7 +95,7 @@ def parser()->argparse.ArgumentParser:
     a('--out', metavar='DIR', default=None, help='write results.json, table.md and compare.png (with --compare) here')
     return p
 
-# %% ../nbs/06_cli.ipynb #fe932e62
+# %% ../nbs/06_cli.ipynb #9f6c442c
 def find_data(path)->tuple:
     "(path, train folder name, valid folder name) of a fastai-style image folder, or a `UsageError` saying what is missing"
     path = Path(path).expanduser()
@@ -127,7 +127,7 @@ def build_learner(dls, arch:str, seed:int=42)->Learner:
     if arch.startswith('x'): return Learner(dls, ARCHS[arch](n_out=dls.c), metrics=accuracy)
     return vision_learner(dls, ARCHS[arch], pretrained=False, metrics=accuracy)
 
-# %% ../nbs/06_cli.ipynb #115dd45d
+# %% ../nbs/06_cli.ipynb #62c4ba67
 class EpochLog(Callback):
     "Wall-clock seconds since the fit began and validation accuracy, after every epoch; seconds of each validation"
     order = 100
@@ -161,7 +161,7 @@ def _fit(args, learn, epochs, progressive, say):
 def _stage_lines(plan):
     return [f"  {h}x{w} px from epoch {st['first_epoch']:.2f} ({st['n_steps']} steps)" for st in plan.stages for h, w in [st['size']]]
 
-# %% ../nbs/06_cli.ipynb #a2ce50dc
+# %% ../nbs/06_cli.ipynb #0d6d89a0
 def train(data=None, arch='xresnet10', size=None, epochs=BUILTIN['epochs'], lr=BUILTIN['lr'], bs=BUILTIN['bs'], mode='resize',
           method='callback', initial_scale=0.5, finetune_fraction=0.2, workers=0, seed=42, images=BUILTIN['images'],
           compare=False, equal_time=False, out=None, quiet=False)->dict:
@@ -187,7 +187,7 @@ def _run(args, say):
             say(f"Built-in data: {len(TEXTURES)} texture classes ({', '.join(TEXTURES)}), {args.images} training and "
                 f"{max(10, args.images // 4)} validation images per class at {args.size} px, generated in {tmp.name}", flush=True)
             path = make_textures(Path(tmp.name)/'textures', size=args.size, n_train=args.images, n_valid=max(10, args.images // 4),
-                                 seed=args.seed, show_progress=not getattr(args, 'quiet', False))
+                                 seed=args.seed, show_progress=not getattr(args, 'quiet', False) and sys.stdout.isatty())
         else: path = args.data
         dls = build_dls(path, args.size, args.bs, args.workers, args.seed, builtin)
         if len(dls.train) < 1: raise UsageError(f"--bs {args.bs} is larger than the {dls.train.n} training images")
@@ -223,7 +223,7 @@ def _equal_time(args, dls, new_learner, res, say):
     say(f"\n== timing a few steps at each size of the plan, to fit progressive epochs into {full['seconds']:.1f} s")
     learn = new_learner()
     kw = dict(mode=args.mode) if args.method == 'callback' else {}
-    times = measure_step_times(learn, sorted(set(plan.sizes)), method=args.method, n_steps=3, **kw)
+    times = measure_step_times(learn, sorted(set(plan.sizes)), method=args.method, n_steps=3, warmup=2, **kw)
     say('  ' + ', '.join(f"{h}px {t * 1000:.0f} ms" for (h, w), t in times.items()) + ' per step')
     r = epochs_for_budget(times, len(dls.train), args.size, seconds=full['seconds'], valid_time=full['valid_seconds'], **_schedule_kwargs(args))
     n = r['epochs']
@@ -233,7 +233,7 @@ def _equal_time(args, dls, new_learner, res, say):
     res['runs']['progressive, equal time'] = dict(run, ideal_speedup=r['plan'].speedup, predicted_seconds=r['predicted_s'],
         chosen=f"{n} epochs: fit in {full['seconds']:.0f} s by measured step times (predicted {r['predicted_s']:.0f} s)")
 
-# %% ../nbs/06_cli.ipynb #6e39fa36
+# %% ../nbs/06_cli.ipynb #3cc30c60
 def results_table(res:dict)->str:
     "The comparison as a markdown table"
     runs, full = res['runs'], res['runs'].get('full size')
@@ -279,7 +279,7 @@ def _report(args, res, say):
             fig.savefig(out/'compare.png', dpi=110, bbox_inches='tight')
         say(f"results written to {out}/ (results.json, table.md{', compare.png' if len(res['runs']) > 1 else ''})")
 
-# %% ../nbs/06_cli.ipynb #8a261270
+# %% ../nbs/06_cli.ipynb #e061e7f4
 def main(argv=None):
     "Entry point of the `progressive-fastai` console script"
     args = parser().parse_args(argv)

@@ -5,7 +5,7 @@ A `from __future__ import annotations` cell applies to the cells after it, as in
 restored after each notebook, as if each ran in its own process as under nbdev_test. Same rules as nbdev_test: skip cells with `#| eval: false`, cells carrying a flag from settings.ini's
 `tst_flags` (unless forced), and the `nbdev_export()` cell. `show_doc` becomes a no-op.
 """
-import __future__, configparser, os, re, sys, types, json
+import __future__, configparser, linecache, os, re, sys, types, json
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -65,6 +65,8 @@ def run_notebook(path, force_flags=()):
             if d.get('eval:', [''])[0].lower() == 'false' or skip & d.keys() or 'nbdev_export' + '(' in src: continue
             if re.search(r'^\s*[%!]', src, re.M): raise ValueError(f"{path.name} cell {i}: IPython magics are not supported here")
             if re.search(r'^from __future__ import annotations', src, re.M): flags |= __future__.annotations.compiler_flag
-            try: exec(compile(src, f'{path.name}[cell {i}]', 'exec', flags=flags, dont_inherit=True), ns)
+            fname = f'<{path.name}[cell {i}]>'
+            linecache.cache[fname] = (len(src), None, src.splitlines(True), fname)   # source for inspect, as IPython keeps it
+            try: exec(compile(src, fname, 'exec', flags=flags, dont_inherit=True), ns)
             except Exception as e: raise AssertionError(f"{path.name}, cell {i} failed:\n{src}\n{type(e).__name__}: {e}") from e
             finally: plt.close('all')
