@@ -43,6 +43,8 @@ def main(data, out, n_epoch, bs_scale):
     Path(out, f'rank{rank}.json').write_text(json.dumps(dict(
         rank=rank, world=world, steps=gathered, shards=log.shards, n_items=dls.train.n, single=[list(s) for s in single.sizes],
         single_bs=single.batch_sizes, recorder_sizes=[list(s) for s in learn.recorder.sizes])))
+    dist.barrier()
+    dist.destroy_process_group()   # without it, gloo's threads abort the process at exit ("terminate called ...")
 
 if __name__ == '__main__':
     main(sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4] == 'bs_scale')
