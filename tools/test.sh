@@ -4,5 +4,12 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash tools/setup_env.sh dev
+# tests/test_docs.py opens every docs page in headless Chromium (Debian package `chromium`)
+if ! command -v chromium >/dev/null 2>&1; then
+  echo "== installing chromium (the docs pages are checked in a headless browser)"
+  sudo_=""; [ "$(id -u)" = 0 ] || sudo_="sudo"
+  { DEBIAN_FRONTEND=noninteractive $sudo_ apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo_ apt-get install -y -qq chromium >/dev/null; } \
+    || echo "!! could not install chromium: tests/test_docs.py will fail"
+fi
 export MPLBACKEND=Agg
 exec .venv/bin/python -m pytest "$@"
