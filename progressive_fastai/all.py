@@ -5,13 +5,14 @@
 # %% auto #0
 __all__ = []
 
-# %% ../nbs/99_all.ipynb #2cfebb33
-from . import schedule, resize, callback, learner, budget
+# %% ../nbs/99_all.ipynb #ee3e9b5d
+from . import schedule, resize, callback, learner, budget, autoencoder
 from .schedule import *
 from .resize import *
 from .callback import *
 from .learner import *
 from .budget import *
+from .autoencoder import *
 
-# %% ../nbs/99_all.ipynb #04feeb5b
-__all__ = [*schedule.__all__, *resize.__all__, *callback.__all__, *learner.__all__, *budget.__all__]
+# %% ../nbs/99_all.ipynb #774affc6
+__all__ = [*schedule.__all__, *resize.__all__, *callback.__all__, *learner.__all__, *budget.__all__, *autoencoder.__all__]

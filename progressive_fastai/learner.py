@@ -73,7 +73,7 @@ def _check_pipeline(dl):
             f"field of view, not a lower resolution. Put a resize in front of it, e.g. item_tfms=[Resize({round(h * 1.15)}), "
             f"{type(t).__name__}({h if h == w else (h, w)})], or pass get_dls=lambda size, bs: ... to build the DataLoaders yourself")
 
-# %% ../nbs/03_learner.ipynb #3dc217a6
+# %% ../nbs/03_learner.ipynb #c603eb18
 class _DraftCreate:
     "Open an image like `cls.create`, decoding a JPEG at the smallest reduced size that is still >= `request` (h, w)"
     def __init__(self, cls, request): self.cls, self.request = cls, request
@@ -99,8 +99,8 @@ def _draft_request(after_item, size):
     return tuple(math.ceil(s * factor) for s in _tfm_size(item[0]))
 
 def _draft_dataset(ds, request):
-    "A shallow copy of the fastai `Datasets` `ds` whose image-opening transform decodes JPEGs in draft mode"
-    tls = list(ds.tls)
+    "A shallow copy of the fastai `Datasets` `ds` whose image-opening transforms (inputs and image targets) decode JPEGs in draft mode"
+    tls, changed = list(ds.tls), False
     for i, tl in enumerate(tls):
         fs = list(tl.tfms.fs)
         hits = [j for j, f in enumerate(fs) if _create_cls(f) is not None]
@@ -109,11 +109,11 @@ def _draft_dataset(ds, request):
         new_tl = copy.copy(tl)
         fs[j] = type(fs[j])(_DraftCreate(_create_cls(fs[j]), request))
         new_tl.tfms = type(tl.tfms)(fs, split_idx=tl.tfms.split_idx)
-        tls[i] = new_tl
-        new_ds = copy.copy(ds)
-        new_ds.tls = type(ds.tls)(tls)
-        return new_ds
-    return None
+        tls[i], changed = new_tl, True   # every image of the tuple: an autoencoder's target must be decoded like its input
+    if not changed: return None
+    new_ds = copy.copy(ds)
+    new_ds.tls = type(ds.tls)(tls)
+    return new_ds
 
 # %% ../nbs/03_learner.ipynb #5c3eb6be
 def epoch_batches(schedule:SizeSchedule|SizeSteps, # the size schedule
