@@ -24,7 +24,7 @@ from .callback import ProgressiveResize
 # %% auto #0
 __all__ = ['PSNR', 'reconstruction_error', 'level_sizes', 'GrowingAutoencoder', 'GrowthPlan', 'GrowAutoencoder']
 
-# %% ../nbs/04_autoencoder.ipynb #96dacbbd
+# %% ../nbs/04_autoencoder.ipynb #51e6531a
 def _norm_stats(dls):
     "(mean, std) of the `Normalize` in `dls`' batch transforms, or None"
     for t in getattr(getattr(dls, 'after_batch', None), 'fs', []):
@@ -33,7 +33,8 @@ def _norm_stats(dls):
 
 class PSNR(Metric):
     "Peak signal-to-noise ratio (dB) of image predictions, in pixel units: `Normalize` undone, pixels in [0, 1]"
-    def __init__(self, max_val:float=1.): self.max_val = max_val
+    def __init__(self, max_val:float=1., # the largest pixel value: 1 for images in [0, 1]
+                ): self.max_val = max_val
     def reset(self): self.sq, self.n = 0., 0
     def accumulate(self, learn):
         pred, targ = learn.pred, learn.yb[0]
