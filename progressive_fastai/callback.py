@@ -5,27 +5,75 @@
 # %% auto #0
 __all__ = ['ProgressiveResize', 'show_progression']
 
-# %% ../nbs/02_callback.ipynb #f1cca13d
+# %% ../nbs/02_callback.ipynb #ece0c204
 import torch
 import matplotlib.pyplot as plt
 from fastcore.basics import store_attr, patch
 from fastcore.meta import delegates
 from fastai.callback.core import Callback
 from fastai.callback.mixup import MixUp, CutMix
-from fastai.learner import Recorder
+from fastai.learner import Recorder, Metric
+from fastcore.foundation import L
 from fastai.torch_core import show_image
 
 from .schedule import SizeSchedule, SizeSteps, SizePlan, get_schedule, progress, _plot_sizes, _Schedule
 from .resize import resize_batch, _MODES
 
-# %% ../nbs/02_callback.ipynb #7f6a2f60
+# %% ../nbs/02_callback.ipynb #32349ac5
+class _SizeColumn(Metric):
+    "A `train_size` column in the training log: the height of the last training batch"
+    def __init__(self, sizes:list): self.sizes = sizes   # the callback's live record of sizes
+    def reset(self): pass
+    def accumulate(self, learn): pass
+    @property
+    def value(self): return self.sizes[-1][0] if self.sizes else None
+    @property
+    def name(self): return 'train_size'
+
+def _without_size_column(learn):
+    "Take any `train_size` column this library added back out of `learn.metrics`"
+    if learn is not None and any(isinstance(m, _SizeColumn) for m in learn.metrics):
+        learn.metrics = [m for m in learn.metrics if not isinstance(m, _SizeColumn)]
+
+class _CleansUpOnDetach:
+    "Mixin for callbacks: `_end(learn)` runs when fastai detaches the callback (`cb.learn = None`), also after an exception"
+    @property
+    def learn(self): return self.__dict__.get('_learn')
+    @learn.setter
+    def learn(self, v):
+        old = self.__dict__.get('_learn')
+        if v is None and old is not None: self._end(old)
+        self.__dict__['_learn'] = v
+    def _end(self, learn): pass
+
+def _check_model_takes(learn, size, who):
+    "Run the model (eval mode, no grad) on one image of this batch at `size`: a clear error now if it cannot take it"
+    m = learn.model
+    m = getattr(m, '_orig_mod', m)   # a torch.compile'd model: check the original (no compile for the check)
+    m = getattr(m, 'module', m) if isinstance(m, (torch.nn.parallel.DistributedDataParallel, torch.nn.DataParallel)) else m
+    xs = [o[:1] if isinstance(o, torch.Tensor) else o for o in learn.xb]
+    was = m.training
+    m.eval()
+    try:
+        with torch.no_grad(): m.forward(*xs)   # not m(...): the model's own hooks (e.g. a probe of input sizes) do not see the check
+    except Exception as e:
+        raise ValueError(f"{who}: the model fails on images of {tuple(size)}, the first training size ({type(e).__name__}: {e}). "
+                         f"Progressive resizing needs a model that takes images smaller than the full size (fastai's vision_learner, "
+                         f"xresnet and unet_learner do, by adaptive pooling); start larger (e.g. initial_scale=0.75), or replace the "
+                         f"fixed-size layer (a Linear after Flatten) with adaptive pooling") from e
+    finally: m.train(was)
+
+_RECORD = ('sizes', 'size_epochs', 'batch_sizes', 'levels', 'alphas')
+Recorder._stateattrs = tuple(dict.fromkeys(Recorder._stateattrs + _RECORD))   # the record stays out of learn.export(), like the losses
+
+# %% ../nbs/02_callback.ipynb #f2590ee1
 _VALID = ('full', 'current')
 
-class ProgressiveResize(Callback):
+class ProgressiveResize(_CleansUpOnDetach, Callback):
     "Progressive resizing on the batch: train on smaller images early, resized on the device, full size at the end"
     order = min(MixUp.order, CutMix.order) - 1   # mix the resized images; also before MixedPrecision (10)
     run_valid = True                             # validation is only touched with valid='current'
-    _stateattrs = ('sizes',)                     # the record stays out of `learn.export()`
+    _stateattrs = ('sizes', 'size_epochs', 'current_size', 'in_fit')   # run state: not pickled by `learn.export()`
 
     @delegates(SizeSchedule.__init__)
     def __init__(self,
@@ -35,12 +83,13 @@ class ProgressiveResize(Callback):
         resize_targets:bool=False, # also resize `TensorImage` targets (autoencoders); masks, points and boxes always follow
         valid:str='full', # validate at 'full' size or at the 'current' training size
         verbose:bool=False, # print a one-line summary of the plan when training starts
+        log_size:bool=True, # add a `train_size` column to the training log (table, `CSVLogger`, `recorder.values`) for the fit
         **kwargs, # `SizeSchedule`'s keywords (`initial_scale`, `finetune_fraction`, `size_increment`, ...)
     ):
         self.schedule = get_schedule(schedule, sizes, **kwargs)
         if mode not in _MODES: raise ValueError(f"mode must be one of {_MODES}; got {mode!r}")
         if valid not in _VALID: raise ValueError(f"valid must be one of {_VALID}; got {valid!r}")
-        store_attr('mode,resize_targets,valid,verbose')
+        store_attr('mode,resize_targets,valid,verbose,log_size')
         self._init_state()
 
     def _init_state(self):
@@ -56,6 +105,8 @@ class ProgressiveResize(Callback):
         if hasattr(self.learn, 'lr_finder'): self.run = False; return
         self.sizes, self.size_epochs, self.current_size, self.in_fit, self._announced = [], [], None, True, False
         if hasattr(self.learn, 'recorder'): self.learn.recorder.sizes, self.learn.recorder.size_epochs = self.sizes, self.size_epochs
+        _without_size_column(self.learn)   # left by a fit that raised while this callback stayed attached
+        if self.log_size: self.learn.metrics = L(self.learn.metrics) + [_SizeColumn(self.sizes)]
 
     def before_batch(self):
         "Resize a training batch to the scheduled size (a validation batch too with valid='current')"
@@ -69,9 +120,14 @@ class ProgressiveResize(Callback):
             size = self.current_size
         else: return
         self.learn.xb, self.learn.yb = resize_batch(self.learn.xb, self.learn.yb, size, self.mode, self.resize_targets)
+        if self.training and len(self.sizes) == 1: _check_model_takes(self.learn, size, 'ProgressiveResize')
 
-    def after_fit(self): self.in_fit = False
-    def after_cancel_fit(self): self.in_fit = False
+    def after_fit(self): self._end(self.learn)
+    def after_cancel_fit(self): self._end(self.learn)
+    def _end(self, learn):
+        "The fit is over (or this callback was detached after an exception): take the size column out"
+        _without_size_column(learn)
+        self.in_fit = False
 
     def _full_size(self):
         "The (h, w) of this batch's images, with a clear error when there are none"
@@ -90,7 +146,7 @@ class ProgressiveResize(Callback):
         "Show one image of `dls` as the network sees it at each stage of this callback's schedule"
         return show_progression(dls, self.schedule, self.mode, **kwargs)
 
-# %% ../nbs/02_callback.ipynb #20d98cc3
+# %% ../nbs/02_callback.ipynb #4a06ba42
 def show_progression(dls, # DataLoaders (or a single DataLoader) to take the image from
                      schedule:SizeSchedule|SizeSteps|None=None, # the size schedule (`SizeSchedule` or `SizeSteps`); `SizeSchedule()` (the defaults) if None
                      mode:str='resize', # 'resize' or 'crop', as in `ProgressiveResize`
@@ -119,7 +175,7 @@ def show_progression(dls, # DataLoaders (or a single DataLoader) to take the ima
     fig.tight_layout(rect=(0, 0, 1, 0.9))
     return fig
 
-# %% ../nbs/02_callback.ipynb #0043009a
+# %% ../nbs/02_callback.ipynb #ecbfae62
 @patch
 def plot_size_sched(self:Recorder, ax=None, figsize=(6, 3)):
     "Plot the training size used at every step of the last fit with `ProgressiveResize` or `fit_progressive`"

@@ -5,7 +5,7 @@
 # %% auto #0
 __all__ = ['resize_batch']
 
-# %% ../nbs/01_resize.ipynb #66202c38
+# %% ../nbs/01_resize.ipynb #c1839415
 import torch
 import torch.nn.functional as F
 from fastai.torch_core import TensorImage, TensorMask, TensorMultiCategory, retain_type
@@ -13,7 +13,7 @@ from fastai.vision.core import TensorPoint, TensorBBox
 
 from .schedule import _pair
 
-# %% ../nbs/01_resize.ipynb #9f1a3605
+# %% ../nbs/01_resize.ipynb #21a61f31
 _MODES = ('resize', 'crop')
 _INTERPOLATIONS = ('bilinear', 'bicubic', 'area', 'nearest-exact')
 
@@ -44,7 +44,7 @@ def _resize_mask(m, size):
     "Nearest-neighbour resize of a label mask `(N, H, W)` or `(N, 1, H, W)`: no new label values (exact below 2**24)"
     return _interpolate(m, size, 'nearest-exact')
 
-# %% ../nbs/01_resize.ipynb #1a1cfb50
+# %% ../nbs/01_resize.ipynb #ff70d576
 def _crop_window(full, size, generator=None):
     "Random (top, left) of a `size` window inside `full`, both (h, w)"
     (H, W), (h, w) = full, size
@@ -60,20 +60,23 @@ def _crop(x, window, full):
     if (xh, xw) != (H, W):   # a target at another resolution: scale the window
         top, h = round(top * xh / H), max(1, round(h * xh / H))
         left, w = round(left * xw / W), max(1, round(w * xw / W))
-    return x[..., top:top + h, left:left + w]
+    # a copy, not a strided view: contiguous in the input's memory format (a loss calling `.view()` on a mask works)
+    fmt = torch.channels_last if _is_channels_last(x) else torch.contiguous_format
+    return retain_type(x[..., top:top + h, left:left + w].contiguous(memory_format=fmt), x)
 
-def _crop_coords(c, window, full):
-    "Map relative coords `(..., 2k)` as (x, y) pairs from the full image into the crop window, clipped to [-1, 1]"
+def _crop_coords(c, window, full, clip=False):
+    "Map relative coords `(..., 2k)` as (x, y) pairs from the full image into the crop window (clipped to [-1, 1] if `clip`)"
     top, left, h, w = window
     H, W = full
     plain = c.as_subclass(torch.Tensor).float()
     xy = plain.reshape(*plain.shape[:-1], -1, 2)
     x = ((xy[..., 0] + 1) * W / 2 - left) * 2 / w - 1
     y = ((xy[..., 1] + 1) * H / 2 - top) * 2 / h - 1
-    out = torch.stack([x, y], -1).clamp(-1, 1).reshape(plain.shape).to(c.dtype)
-    return retain_type(out, c)
+    out = torch.stack([x, y], -1)
+    if clip: out = out.clamp(-1, 1)
+    return retain_type(out.reshape(plain.shape).to(c.dtype), c)
 
-# %% ../nbs/01_resize.ipynb #bd79243b
+# %% ../nbs/01_resize.ipynb #61dc192f
 def resize_batch(xb, # inputs: a tensor or a tuple of tensors; every 4-D `(N, C, H, W)` one is resized
                  yb=(), # targets: a tensor or a tuple; handled by fastai type (see the table above)
                  size=None, # new spatial size, int or (h, w); None or the current size returns the batch unchanged
@@ -112,7 +115,7 @@ def resize_batch(xb, # inputs: a tensor or a tuple of tensors; every 4-D `(N, C,
             raise ValueError(f"crop_position {crop_position} puts a {new} window outside the {full} images")
         window = (top, left, *new)
         spatial = mask = lambda o: _crop(o, window, full)
-        coords = lambda o: _crop_coords(o, window, full)
+        coords = lambda o: _crop_coords(o, window, full, clip=isinstance(o, TensorBBox))   # boxes are clipped, points not
 
     for i in images: xs[i] = spatial(xs[i])
     for i, y in enumerate(ys):

@@ -1,5 +1,5 @@
 """Run by tests/test_distributed.py under `python -m torch.distributed.run --nproc_per_node 2`: fit progressively
-inside `learn.distrib_ctx()` (gloo on CPU) and write, for this rank, the size and batch size of every training step
+(mode: `sizes` or `bs_scale` with fit_progressive, `callback` with ProgressiveResize) inside `learn.distrib_ctx()` (gloo on CPU) and write, for this rank, the size and batch size of every training step
 as gathered from all ranks, the items this rank trained on, and the plan of a single-process fit."""
 import json, os, sys
 from pathlib import Path
@@ -23,28 +23,31 @@ if not torch.cuda.is_available(): DistributedDL._broadcast = _cpu_broadcast   # 
 class StepLog(Callback):
     "This rank's training input size and batch size at every step, and its share of the items in every epoch"
     order = 99
-    def before_fit(self): self.steps, self.shards = [], []
-    def before_train(self): self.shards.append(list(self.learn.dl.idxs))
+    def before_fit(self): self.steps, self.shards, self.n_iters = [], [], []
+    def before_train(self):
+        self.shards.append(list(getattr(self.learn.dl, 'idxs', [])))   # ProgressiveEpoch's items (fit_progressive)
+        self.n_iters.append(len(self.learn.dl))                         # what fastai counts as the epoch's length (its n_iter)
     def before_batch(self):
         if self.training: self.steps.append([self.epoch, *self.x.shape[-2:], self.x.shape[0]])
 
-def main(data, out, n_epoch, bs_scale):
+def main(data, out, n_epoch, mode):
     torch.set_num_threads(1)
     dls = ImageDataLoaders.from_folder(data, train='train', valid='valid', bs=8, num_workers=0, seed=0, item_tfms=Resize(64))
     learn = Learner(dls, tiny_cnn())
-    kw = dict(sizes=(32, 48, 64)) if not bs_scale else dict(size_increment=16, bs_scale=True, max_bs=32)
+    kw = dict(sizes=(32, 48, 64)) if mode != 'bs_scale' else dict(size_increment=16, bs_scale=True, max_bs=32)
     single = learn.progressive_plan(n_epoch, **kw)
     log = StepLog()
     with learn.distrib_ctx(**({} if torch.cuda.is_available() else dict(cpu=True, sync_bn=False))):   # gloo on CPU: no SyncBatchNorm
-        learn.fit_progressive(n_epoch, 1e-3, cbs=log, **kw)
+        if mode == 'callback': learn.fit_one_cycle(n_epoch, 1e-3, cbs=[ProgressiveResize(size_increment=8), log])   # resized on the device
+        else: learn.fit_progressive(n_epoch, 1e-3, cbs=log, **kw)
         rank, world = dist.get_rank(), dist.get_world_size()
         gathered = [None] * world
         dist.all_gather_object(gathered, log.steps)
     Path(out, f'rank{rank}.json').write_text(json.dumps(dict(
         rank=rank, world=world, steps=gathered, shards=log.shards, n_items=dls.train.n, single=[list(s) for s in single.sizes],
-        single_bs=single.batch_sizes, recorder_sizes=[list(s) for s in learn.recorder.sizes])))
+        single_bs=single.batch_sizes, n_iters=log.n_iters, recorder_sizes=[list(s) for s in learn.recorder.sizes])))
     dist.barrier()
     dist.destroy_process_group()   # without it, gloo's threads abort the process at exit ("terminate called ...")
 
 if __name__ == '__main__':
-    main(sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4] == 'bs_scale')
+    main(sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4])

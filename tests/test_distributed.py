@@ -55,3 +55,22 @@ def test_two_ranks_bs_scale(tmp_path):
     assert max(s[3] for s in steps0) > 8                                # batches grew at the small size
     for e in range(5):   # each rank: its shard's plain-fit share (16 of 20) per epoch, less at most a remainder under bs/2
         assert 16 - 4 < sum(s[3] for s in steps0 if s[0] == e) <= 16
+
+def test_two_ranks_progressive_resize(tmp_path):
+    "ProgressiveResize under distrib_ctx: the same size on both ranks at every step, equal to a single-process run's plan"
+    r0, r1 = _launch(tmp_path, 4, 'callback')
+    steps0, steps1 = r0['steps']
+    assert steps0 == steps1                                             # gathered from both ranks: identical
+    assert r0['steps'] == r1['steps']
+    # each rank: 20 items, bs 8, drop_last: 2 batches per epoch. fastai's DistributedDL reports len 3 (it rounds the
+    # whole loader's 5 batches up to 6 and halves them), so fastai's own progress (n_iter, pct_train, the LR schedule)
+    # counts 3 steps per epoch; the sizes follow that same progress, in lock-step with the learning rate.
+    per_epoch = len(steps0) // 4
+    n_iter = r0['n_iters'][0]
+    assert len(steps0) == 4 * per_epoch and per_epoch == 2 and set(r0['n_iters']) == {3}
+    from progressive_fastai.all import ProgressiveResize
+    plan = ProgressiveResize(size_increment=8).plan(64, 4, n_iter).sizes    # a single process with fastai's n_iter
+    expected = [plan[e * n_iter + i] for e in range(4) for i in range(per_epoch)]
+    assert [tuple(s[1:3]) for s in steps0] == expected
+    assert len(set(expected)) >= 3                                      # the size changed several times without a hang
+    assert r0['recorder_sizes'] == [list(s) for s in expected]

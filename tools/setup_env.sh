@@ -21,7 +21,7 @@ rm -rf "$venv"
 "$venv/bin/python" -m pip install -q --upgrade pip
 # Exact pins: without them pip resolves torch to the newest release and several GB of CUDA wheels.
 "$venv/bin/python" -m pip install -q -c "$constraints" torch torchvision
-# accelerate: fastai.distributed needs it (tests/test_distributed.py launches 2 processes with gloo)
-"$venv/bin/python" -m pip install -q -c "$constraints" -e "$extras" pytest accelerate
+# accelerate: fastai.distributed needs it (tests/test_distributed.py launches 2 processes with gloo); hypothesis: property tests
+"$venv/bin/python" -m pip install -q -c "$constraints" -e "$extras" pytest accelerate hypothesis
 echo "$stamp" > "$venv/.stamp"
 "$venv/bin/python" -c "import torch, fastai, fastcore; print('== torch', torch.__version__, '| fastai', fastai.__version__, '| fastcore', fastcore.__version__)"
