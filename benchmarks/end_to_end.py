@@ -19,15 +19,7 @@ from progressive_fastai.all import ProgressiveResize
 from progressive_fastai.testing import tiny_cnn
 import progressive_fastai.learner  # noqa: F401  (Learner.fit_progressive)
 
-ROOT = Path(__file__).resolve().parent.parent
-
-def subset(src, dst, per_class, valid_per_class):
-    "Symlink the first files of each class into a fastai folder layout"
-    for split, n in (('train', per_class), ('val', valid_per_class)):
-        for cls in sorted((src/split).iterdir()):
-            (dst/split/cls.name).mkdir(parents=True, exist_ok=True)
-            for f in sorted(cls.iterdir())[:n]: (dst/split/cls.name/f.name).symlink_to(f.resolve())
-    return dst
+from _common import ROOT, subset
 
 def main():
     ap = argparse.ArgumentParser()

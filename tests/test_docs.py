@@ -37,7 +37,7 @@ def _dump(exe, page, shot=None):
 def test_every_page_in_chromium(site):
     exe = _chromium()
     out, pages = site
-    assert {'index.html', 'schedule.html', 'callback.html', 'learner.html', 'cli.html', 'autoencoder.html', 'robustness.html', 'tutorials/resnet_imagenette.html', 'tutorials/autoencoder_imagenette.html'} <= set(pages)
+    assert {'index.html', 'schedule.html', 'callback.html', 'learner.html', 'cli.html', 'autoencoder.html', 'robustness.html', 'benchmarks.html', 'tutorials/resnet_imagenette.html', 'tutorials/autoencoder_imagenette.html'} <= set(pages)
     shots = Path(os.environ.get('PF_DOCS_SHOTS', out/'screenshots')); shots.mkdir(parents=True, exist_ok=True)
     reports = {p: _dump(exe, out/p, shots/(p.replace('/', '_') + '.png')) for p in pages}
     problems = []

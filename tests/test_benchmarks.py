@@ -1,0 +1,18 @@
+"""Smoke runs of the benchmark scripts on tiny settings: they run end to end and write their results files.
+(The numbers they print here mean nothing; the committed results in benchmarks/results come from full runs.)"""
+import json, os, subprocess, sys
+from nbrun import ROOT
+
+def test_speedup_script_smoke(tmp_path):
+    cmd = [sys.executable, str(ROOT/'benchmarks'/'speedup.py'), '--per_class', '2', '--valid_per_class', '1', '--size', '32',
+           '--epochs', '1', '--pairs', '1', '--steps', '1', '--bs', '4', '--out', str(tmp_path), '--name', 'smoke']
+    r = subprocess.run(cmd, capture_output=True, text=True, timeout=600, env={**os.environ, 'MPLBACKEND': 'Agg'}, cwd=ROOT)
+    assert r.returncode == 0, r.stderr[-3000:]
+    res = json.loads((tmp_path/'smoke.json').read_text())
+    assert set(res['speedup']) == {'ProgressiveResize', 'fit_progressive'}
+    for v in res['speedup'].values():
+        assert v['efficiency'] == round(v['measured'] / v['ideal'], 3) and v['ideal'] > 1
+        assert len(v['full_train_s']) == len(v['progressive_train_s']) == 1
+    assert [r['size'] for r in res['per_size']] == [16, 32]       # the default schedule's sizes at 32 px
+    assert res['machine']['commit'] and res['gpu'] in ('not measured', 'see the GPU run')
+    assert (tmp_path/'smoke.md').exists() and (tmp_path/'smoke_per_size.png').stat().st_size > 1000
