@@ -60,7 +60,7 @@ def main():
         with learn.no_bar(), learn.no_logging(): run(learn)
         secs = time.perf_counter() - start
         sizes = getattr(learn.recorder, 'sizes', None) if name != 'full size' else None
-        rows.append(dict(run=name, seconds=round(secs, 1), accuracy=round(float(learn.recorder.values[-1][-1]), 4),
+        rows.append(dict(run=name, seconds=round(secs, 1), accuracy=round(float(learn.recorder.values[-1][list(learn.recorder.metric_names[1:]).index('accuracy')]), 4),
                          train_loss=round(float(learn.recorder.values[-1][0]), 4),
                          sizes=sorted({s[0] for s in sizes}) if sizes else [224]))
         print(rows[-1], flush=True)

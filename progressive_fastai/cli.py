@@ -127,17 +127,21 @@ def build_learner(dls, arch:str, seed:int=42)->Learner:
     if arch.startswith('x'): return Learner(dls, ARCHS[arch](n_out=dls.c), metrics=accuracy)
     return vision_learner(dls, ARCHS[arch], pretrained=False, metrics=accuracy)
 
-# %% ../nbs/06_cli.ipynb #62c4ba67
+# %% ../nbs/06_cli.ipynb #918550be
 class EpochLog(Callback):
-    "Wall-clock seconds since the fit began and validation accuracy, after every epoch; seconds of each validation"
+    "Wall-clock seconds since the fit began and a validation metric (accuracy), after every epoch; seconds of each validation"
     order = 100
+    def __init__(self, metric:str|None=None): self.metric = metric   # the metric's name; None: the Learner's first metric
     def before_fit(self): self.t0, self.times, self.accuracies, self.valid_times = time.perf_counter(), [], [], []
     def before_validate(self): self._tv = time.perf_counter()
     def after_validate(self): self.valid_times.append(time.perf_counter() - self._tv)
     def after_epoch(self):
         self.times.append(time.perf_counter() - self.t0)
-        vals = self.learn.recorder.values
-        self.accuracies.append(float(vals[-1][-1]) if vals else float('nan'))
+        rec = self.learn.recorder
+        names = list(rec.metric_names[1:])   # the values of an epoch, by name ('epoch' is not among them)
+        want = self.metric or next((n for n in names[2:] if n not in ('train_size', 'time')), None)
+        if want is not None and want not in names: raise ValueError(f"EpochLog: no metric {want!r} in the log; it has {names}")
+        self.accuracies.append(float(rec.values[-1][names.index(want)]) if rec.values and want is not None else float('nan'))
 
 def _schedule_kwargs(args): return dict(initial_scale=args.initial_scale, finetune_fraction=args.finetune_fraction)
 
@@ -161,7 +165,7 @@ def _fit(args, learn, epochs, progressive, say):
 def _stage_lines(plan):
     return [f"  {h}x{w} px from epoch {st['first_epoch']:.2f} ({st['n_steps']} steps)" for st in plan.stages for h, w in [st['size']]]
 
-# %% ../nbs/06_cli.ipynb #0d6d89a0
+# %% ../nbs/06_cli.ipynb #425f5f57
 def train(data=None, arch='xresnet10', size=None, epochs=BUILTIN['epochs'], lr=BUILTIN['lr'], bs=BUILTIN['bs'], mode='resize',
           method='callback', initial_scale=0.5, finetune_fraction=0.2, workers=0, seed=42, images=BUILTIN['images'],
           compare=False, equal_time=False, out=None, quiet=False)->dict:
@@ -233,7 +237,7 @@ def _equal_time(args, dls, new_learner, res, say):
     res['runs']['progressive, equal time'] = dict(run, ideal_speedup=r['plan'].speedup, predicted_seconds=r['predicted_s'],
         chosen=f"{n} epochs: fit in {full['seconds']:.0f} s by measured step times (predicted {r['predicted_s']:.0f} s)")
 
-# %% ../nbs/06_cli.ipynb #3cc30c60
+# %% ../nbs/06_cli.ipynb #e5d4271e
 def results_table(res:dict)->str:
     "The comparison as a markdown table"
     runs, full = res['runs'], res['runs'].get('full size')
@@ -279,7 +283,7 @@ def _report(args, res, say):
             fig.savefig(out/'compare.png', dpi=110, bbox_inches='tight')
         say(f"results written to {out}/ (results.json, table.md{', compare.png' if len(res['runs']) > 1 else ''})")
 
-# %% ../nbs/06_cli.ipynb #e061e7f4
+# %% ../nbs/06_cli.ipynb #935f243c
 def main(argv=None):
     "Entry point of the `progressive-fastai` console script"
     args = parser().parse_args(argv)

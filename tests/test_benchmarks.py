@@ -16,3 +16,18 @@ def test_speedup_script_smoke(tmp_path):
     assert [r['size'] for r in res['per_size']] == [16, 32]       # the default schedule's sizes at 32 px
     assert res['machine']['commit'] and res['gpu'] in ('not measured', 'see the GPU run')
     assert (tmp_path/'smoke.md').exists() and (tmp_path/'smoke_per_size.png').stat().st_size > 1000
+
+def test_quality_script_smoke(tmp_path):
+    cmd = [sys.executable, str(ROOT/'benchmarks'/'quality.py'), '--per_class', '2', '--valid_per_class', '1', '--size', '32',
+           '--epochs', '1', '--seeds', '0,1', '--bs', '4', '--out', str(tmp_path), '--name', 'smoke']
+    r = subprocess.run(cmd, capture_output=True, text=True, timeout=600, env={**os.environ, 'MPLBACKEND': 'Agg'}, cwd=ROOT)
+    assert r.returncode == 0, r.stderr[-3000:]
+    res = json.loads((tmp_path/'smoke.json').read_text())
+    methods = {'full size', 'ProgressiveResize', 'fit_progressive', 'ProgressiveResize(delay_fraction=0.3)'}
+    assert {s['method'] for s in res['summary']} == methods
+    assert {s['budget'] for s in res['summary']} == {'equal epochs', 'equal wall-clock'}
+    for run in res['runs']:
+        assert len(run['accuracies']) == run['epochs'] == len(run['times']) and 0 <= run['accuracy'] <= 1
+        if run['budget'] == 'equal wall-clock': assert run['epochs'] >= 1
+    assert sorted({r['seed'] for r in res['runs']}) == [0, 1]
+    assert (tmp_path/'smoke.png').stat().st_size > 1000 and 'equal wall-clock' in (tmp_path/'smoke.md').read_text()

@@ -1,0 +1,115 @@
+"""Accuracy at equal epochs and at equal wall-clock time: full size vs progressive resizing, several seeds.
+
+    .venv/bin/python benchmarks/quality.py [--per_class 64] [--size 96] [--epochs 4] [--seeds 0,1,2] [--out benchmarks/results]
+
+xresnet18 from scratch on the first `--per_class` training images of each class of ../shared/data/imagenette2-224-subset,
+fastbook's presizing. For each seed: full size, `ProgressiveResize()`, `fit_progressive()` and
+`ProgressiveResize(delay_fraction=0.3)` (the small size held longer), all for `--epochs` epochs (**equal epochs**);
+then each progressive method again with the epochs its saved time buys, `max(epochs, floor(epochs x full time /
+its time))` (**equal wall-clock**). Reports the mean and spread over seeds of the final validation accuracy and the
+time, and plots accuracy against wall-clock time for every run.
+
+Writes quality.json, quality.md and quality.png to --out (with the machine, versions, date and commit).
+"""
+import argparse, json, math, statistics, tempfile, time
+from pathlib import Path
+
+import torch
+from fastai.vision.all import ImageDataLoaders, Resize, aug_transforms, Normalize, imagenet_stats, Learner, accuracy, set_seed, xresnet18
+import matplotlib
+matplotlib.use('Agg')
+import matplotlib.pyplot as plt
+
+from progressive_fastai.all import ProgressiveResize
+from progressive_fastai.cli import EpochLog
+from _common import ROOT, subset, machine
+
+METHODS = {
+    'ProgressiveResize': lambda learn, n, lr, cbs: learn.fit_one_cycle(n, lr, cbs=[ProgressiveResize(), *cbs]),
+    'fit_progressive': lambda learn, n, lr, cbs: learn.fit_progressive(n, lr, cbs=cbs),
+    'ProgressiveResize(delay_fraction=0.3)': lambda learn, n, lr, cbs: learn.fit_one_cycle(n, lr, cbs=[ProgressiveResize(delay_fraction=0.3), *cbs]),
+}
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument('--data', default=str(ROOT.parent/'shared'/'data'/'imagenette2-224-subset'))
+    ap.add_argument('--per_class', type=int, default=64)
+    ap.add_argument('--valid_per_class', type=int, default=20)
+    ap.add_argument('--size', type=int, default=96)
+    ap.add_argument('--epochs', type=int, default=4)
+    ap.add_argument('--seeds', default='0,1,2')
+    ap.add_argument('--bs', type=int, default=32)
+    ap.add_argument('--lr', type=float, default=3e-3)
+    ap.add_argument('--out', default=str(ROOT/'benchmarks'/'results'))
+    ap.add_argument('--name', default='quality')
+    a = ap.parse_args()
+    torch.set_num_threads(2)
+    out = Path(a.out); out.mkdir(parents=True, exist_ok=True)
+    path = subset(Path(a.data), Path(tempfile.mkdtemp())/'data', a.per_class, a.valid_per_class)
+    S, E = a.size, a.epochs
+    seeds = [int(s) for s in a.seeds.split(',')]
+
+    def run(seed, method, n):
+        "One fit from scratch; the DataLoaders are built after seeding, so a seed fixes the batches too"
+        set_seed(seed, reproducible=True)
+        dls = ImageDataLoaders.from_folder(path, train='train', valid='val', bs=a.bs, num_workers=0, seed=seed,
+                                           item_tfms=Resize(round(S * 1.25)),
+                                           batch_tfms=[*aug_transforms(size=S, min_scale=0.75), Normalize.from_stats(*imagenet_stats)])
+        learn = Learner(dls, xresnet18(n_out=dls.c), metrics=accuracy)
+        log = EpochLog()
+        t0 = time.perf_counter()
+        with learn.no_bar(), learn.no_logging():
+            if method == 'full size': learn.fit_one_cycle(n, a.lr, cbs=log)
+            else: METHODS[method](learn, n, a.lr, [log])
+        r = dict(seed=seed, method=method, epochs=n, seconds=round(time.perf_counter() - t0, 2), accuracy=round(log.accuracies[-1], 4),
+                 times=[round(t, 2) for t in log.times], accuracies=[round(x, 4) for x in log.accuracies])
+        print(f"seed {seed} {method:40s} {n} epochs {r['seconds']:6.1f} s accuracy {r['accuracy']:.3f}", flush=True)
+        return r
+
+    runs = []
+    for seed in seeds:
+        full = run(seed, 'full size', E); full['budget'] = 'equal epochs'; runs.append(full)
+        for m in METHODS:
+            r = run(seed, m, E); r['budget'] = 'equal epochs'; runs.append(r)
+            n = max(E, math.floor(E * full['seconds'] / r['seconds']))
+            r2 = dict(r) if n == E else run(seed, m, n)
+            r2['budget'] = 'equal wall-clock'; runs.append(r2)
+
+    def stats(xs): return dict(mean=round(statistics.mean(xs), 4), sd=round(statistics.stdev(xs), 4) if len(xs) > 1 else 0., min=min(xs), max=max(xs))
+    summary = []
+    for budget in ('equal epochs', 'equal wall-clock'):
+        for m in ['full size', *METHODS]:
+            rs = [r for r in runs if r['method'] == m and (r['budget'] == budget or m == 'full size')]
+            full_acc = {r['seed']: r['accuracy'] for r in runs if r['method'] == 'full size'}
+            summary.append(dict(budget=budget, method=m, epochs=sorted({r['epochs'] for r in rs}), seconds=stats([r['seconds'] for r in rs]),
+                                accuracy=stats([r['accuracy'] for r in rs]),
+                                vs_full=stats([round(r['accuracy'] - full_acc[r['seed']], 4) for r in rs])))
+    res = dict(machine=machine(), args=vars(a), runs=runs, summary=summary, gpu='not measured' if not torch.cuda.is_available() else 'see the GPU run')
+    (out/f'{a.name}.json').write_text(json.dumps(res, indent=1))
+
+    fig, ax = plt.subplots(figsize=(7.5, 4.2))
+    colours = dict(zip(['full size', *METHODS], ['C0', 'C1', 'C2', 'C3']))
+    for r in runs:
+        if r['budget'] == 'equal wall-clock' or r['method'] == 'full size':
+            ax.plot(r['times'], r['accuracies'], '-', color=colours[r['method']], alpha=0.55, marker='.',
+                    label=f"{r['method']}" if r['seed'] == seeds[0] else None)
+    ax.set_xlabel('wall-clock time (s)'); ax.set_ylabel('validation accuracy'); ax.grid(alpha=0.3); ax.legend(fontsize=8)
+    ax.set_title(f"Equal wall-clock: xresnet18 at {S} px, {len(seeds)} seeds (one line per run)", fontsize=10)
+    fig.tight_layout(); fig.savefig(out/f'{a.name}.png', dpi=110)
+
+    m = res['machine']
+    lines = ['# Accuracy at equal epochs and at equal wall-clock', '',
+             f"{m['cpu']}, {m['threads']} threads, GPU: {m['gpu'] or 'none'}; torch {m['torch']}, fastai {m['fastai']}; {m['date']}, commit {m['commit'][:10]}.",
+             f"xresnet18 from scratch, {a.per_class * 10} training / {a.valid_per_class * 10} validation images at {S} px (presizing), bs {a.bs}, "
+             f"lr {a.lr}, seeds {seeds}. Accuracy: mean ± sd over seeds (min-max); time includes validation.", '',
+             '| budget | method | epochs | seconds | accuracy | vs full size (same seed) |', '|---|---|---|---|---|---|']
+    for s in summary:
+        ac, dv, sec = s['accuracy'], s['vs_full'], s['seconds']
+        lines.append(f"| {s['budget']} | {s['method']} | {', '.join(map(str, s['epochs']))} | {sec['mean']:.1f} ± {sec['sd']:.1f} | "
+                     f"{ac['mean']:.3f} ± {ac['sd']:.3f} ({ac['min']:.3f}-{ac['max']:.3f}) | {dv['mean']:+.3f} ± {dv['sd']:.3f} |")
+    lines += ['', f"![accuracy against wall-clock time]({a.name}.png)"]
+    (out/f'{a.name}.md').write_text('\n'.join(lines) + '\n')
+    print('\n'.join(lines))
+
+if __name__ == '__main__':
+    main()
