@@ -11,7 +11,7 @@ def test_speedup_script_smoke(tmp_path):
     res = json.loads((tmp_path/'smoke.json').read_text())
     assert set(res['speedup']) == {'ProgressiveResize', 'fit_progressive'}
     for v in res['speedup'].values():
-        assert v['efficiency'] == round(v['measured'] / v['ideal'], 3) and v['ideal'] > 1
+        assert abs(v['efficiency'] - v['measured'] / v['ideal']) < 2e-3 and v['ideal'] > 1   # all three are rounded to 3 places
         assert len(v['full_train_s']) == len(v['progressive_train_s']) == 1
     assert [r['size'] for r in res['per_size']] == [16, 32]       # the default schedule's sizes at 32 px
     assert res['machine']['commit'] and res['gpu'] in ('not measured', 'see the GPU run')
