@@ -23,3 +23,19 @@ def machine()->dict:
                 gpu=torch.cuda.get_device_name(0) if torch.cuda.is_available() else None, torch=torch.__version__,
                 fastai=fastai.__version__, fastcore=fastcore.__version__, python=platform.python_version(),
                 date=datetime.datetime.now(datetime.timezone.utc).isoformat(timespec='seconds'), commit=commit)
+
+def data_args(ap, per_class:int, valid_per_class:int, bs:int=32):
+    "The arguments every script takes: the data folder, how many images of each class, batch size, results folder"
+    ap.add_argument('--data', default=str(ROOT.parent/'shared'/'data'/'imagenette2-224-subset'))
+    ap.add_argument('--per_class', type=int, default=per_class)
+    ap.add_argument('--valid_per_class', type=int, default=valid_per_class)
+    ap.add_argument('--bs', type=int, default=bs)
+    ap.add_argument('--out', default=str(ROOT/'benchmarks'/'results'))
+    return ap
+
+def presized_dls(path, size:int, bs:int, seed:int=0, workers:int=0):
+    "fastbook's presizing: Resize(1.25 x size) on the items, aug_transforms(size, min_scale=0.75) + Normalize on the batch"
+    from fastai.vision.all import ImageDataLoaders, Resize, aug_transforms, Normalize, imagenet_stats
+    return ImageDataLoaders.from_folder(path, train='train', valid='val', bs=bs, num_workers=workers, seed=seed,
+                                       item_tfms=Resize(round(size * 1.25)),
+                                       batch_tfms=[*aug_transforms(size=size, min_scale=0.75), Normalize.from_stats(*imagenet_stats)])

@@ -19,21 +19,16 @@ from progressive_fastai.all import ProgressiveResize
 from progressive_fastai.testing import tiny_cnn
 import progressive_fastai.learner  # noqa: F401  (Learner.fit_progressive)
 
-from _common import ROOT, subset
+from _common import ROOT, subset, data_args
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument('--data', default=str(ROOT.parent/'shared'/'data'/'imagenette2-224-subset'))
-    ap.add_argument('--per_class', type=int, default=60)
-    ap.add_argument('--valid_per_class', type=int, default=20)
+    ap = data_args(argparse.ArgumentParser(), per_class=60, valid_per_class=20)
     ap.add_argument('--epochs', type=int, default=3)
-    ap.add_argument('--bs', type=int, default=32)
     ap.add_argument('--arch', default='resnet18', help="resnet18, resnet34, or tiny (a small CNN: data loading dominates)")
     ap.add_argument('--initial_scale', type=float, default=0.5)
     ap.add_argument('--size_increment', type=int, default=32)
     ap.add_argument('--workers', type=int, default=0)
     ap.add_argument('--only', default='', help='comma-separated subset of run names')
-    ap.add_argument('--out', default=str(ROOT/'benchmarks'/'results'))
     a = ap.parse_args()
     torch.set_num_threads(2)
     arch = dict(resnet18=resnet18, resnet34=resnet34).get(a.arch)

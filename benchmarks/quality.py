@@ -15,14 +15,14 @@ import argparse, json, math, statistics, tempfile, time
 from pathlib import Path
 
 import torch
-from fastai.vision.all import ImageDataLoaders, Resize, aug_transforms, Normalize, imagenet_stats, Learner, accuracy, set_seed, xresnet18
+from fastai.vision.all import Learner, accuracy, set_seed, xresnet18
 import matplotlib
 matplotlib.use('Agg')
 import matplotlib.pyplot as plt
 
 from progressive_fastai.all import ProgressiveResize
 from progressive_fastai.cli import EpochLog
-from _common import ROOT, subset, machine
+from _common import ROOT, subset, machine, data_args, presized_dls
 
 METHODS = {
     'ProgressiveResize': lambda learn, n, lr, cbs: learn.fit_one_cycle(n, lr, cbs=[ProgressiveResize(), *cbs]),
@@ -31,16 +31,11 @@ METHODS = {
 }
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument('--data', default=str(ROOT.parent/'shared'/'data'/'imagenette2-224-subset'))
-    ap.add_argument('--per_class', type=int, default=64)
-    ap.add_argument('--valid_per_class', type=int, default=20)
+    ap = data_args(argparse.ArgumentParser(), per_class=64, valid_per_class=20)
     ap.add_argument('--size', type=int, default=96)
     ap.add_argument('--epochs', type=int, default=4)
     ap.add_argument('--seeds', default='0,1,2')
-    ap.add_argument('--bs', type=int, default=32)
     ap.add_argument('--lr', type=float, default=3e-3)
-    ap.add_argument('--out', default=str(ROOT/'benchmarks'/'results'))
     ap.add_argument('--name', default='quality')
     a = ap.parse_args()
     torch.set_num_threads(2)
@@ -52,9 +47,7 @@ def main():
     def run(seed, method, n):
         "One fit from scratch; the DataLoaders are built after seeding, so a seed fixes the batches too"
         set_seed(seed, reproducible=True)
-        dls = ImageDataLoaders.from_folder(path, train='train', valid='val', bs=a.bs, num_workers=0, seed=seed,
-                                           item_tfms=Resize(round(S * 1.25)),
-                                           batch_tfms=[*aug_transforms(size=S, min_scale=0.75), Normalize.from_stats(*imagenet_stats)])
+        dls = presized_dls(path, S, a.bs, seed=seed)
         learn = Learner(dls, xresnet18(n_out=dls.c), metrics=accuracy)
         log = EpochLog()
         t0 = time.perf_counter()

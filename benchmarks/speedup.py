@@ -23,15 +23,14 @@ from pathlib import Path
 
 import torch
 import torch.nn.functional as F
-from fastai.vision.all import (ImageDataLoaders, Resize, aug_transforms, Normalize, imagenet_stats, Learner, accuracy, set_seed,
-                               xresnet18, Callback)
+from fastai.vision.all import Learner, accuracy, set_seed, xresnet18, Callback
 import matplotlib
 matplotlib.use('Agg')
 import matplotlib.pyplot as plt
 
 from progressive_fastai.all import ProgressiveResize, resize_batch
 from progressive_fastai.learner import _SizedLoaders
-from _common import ROOT, subset, machine
+from _common import ROOT, subset, machine, data_args, presized_dls
 
 class TrainTime(Callback):
     "Seconds spent in training epochs (loading included, validation excluded)"
@@ -53,17 +52,12 @@ def step_time(model, opt, batches, n, warmup=2):
     return statistics.median(times)
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument('--data', default=str(ROOT.parent/'shared'/'data'/'imagenette2-224-subset'))
-    ap.add_argument('--per_class', type=int, default=64)
-    ap.add_argument('--valid_per_class', type=int, default=10)
+    ap = data_args(argparse.ArgumentParser(), per_class=64, valid_per_class=10)
     ap.add_argument('--size', type=int, default=128)
     ap.add_argument('--epochs', type=int, default=2)
     ap.add_argument('--pairs', type=int, default=3)
-    ap.add_argument('--bs', type=int, default=32)
     ap.add_argument('--workers', type=int, default=0)
     ap.add_argument('--steps', type=int, default=6, help='timed steps per size for the per-size and overhead tables')
-    ap.add_argument('--out', default=str(ROOT/'benchmarks'/'results'))
     ap.add_argument('--name', default='speedup')
     ap.add_argument('--mechanisms', default='ProgressiveResize,fit_progressive',
                     help="comma-separated: ProgressiveResize, fit_progressive, fit_progressive_bs_scale (batch size grown to keep pixels per batch, max 4x)")
@@ -74,9 +68,7 @@ def main():
     tmp = Path(tempfile.mkdtemp())
     path = subset(Path(a.data), tmp/'data', a.per_class, a.valid_per_class)
     S = a.size
-    dls = ImageDataLoaders.from_folder(path, train='train', valid='val', bs=a.bs, num_workers=a.workers, seed=0,
-                                       item_tfms=Resize(round(S * 1.25)),
-                                       batch_tfms=[*aug_transforms(size=S, min_scale=0.75), Normalize.from_stats(*imagenet_stats)])
+    dls = presized_dls(path, S, a.bs, seed=0, workers=a.workers)
     n_iter = len(dls.train)
     res = dict(machine=machine(), args=vars(a), n_train=dls.train.n, steps_per_epoch=n_iter)
 
@@ -151,6 +143,12 @@ def main():
     res['per_size'] = per
     _write(a, res, out, S)
 
+def _speed_rows(speed):
+    "The speedup table: header and one row per mechanism"
+    return ['| mechanism | full size, train s (runs) | progressive, train s (runs) | ideal speedup | measured (median) | efficiency |', '|---|---|---|---|---|---|'] + [
+        f"| {mech} | {', '.join(map(str, r['full_train_s']))} | {', '.join(map(str, r['progressive_train_s']))} | {r['ideal']:.2f}x | {r['measured']:.2f}x | {r['efficiency']:.2f} |"
+        for mech, r in speed.items()]
+
 def _write(a, res, out, S):
     "The JSON, the Markdown table and the per-size plot"
     res['gpu'] = 'not measured' if not torch.cuda.is_available() else 'see the GPU run'
@@ -161,8 +159,7 @@ def _write(a, res, out, S):
         lines = [f"# Speedup against the ideal", '', f"{m['cpu']}, {m['threads']} threads; torch {m['torch']}, fastai {m['fastai']}; {m['date']}, commit {m['commit'][:10]}.",
                  f"xresnet18, {res['n_train']} images at {S} px, bs {a.bs}, {a.epochs} epochs, {a.pairs} alternating pairs. Training time only.", '',
                  '| mechanism | full size, train s (runs) | progressive, train s (runs) | ideal speedup | measured (median) | efficiency |', '|---|---|---|---|---|---|']
-        for mech, r in speed.items():
-            lines.append(f"| {mech} | {', '.join(map(str, r['full_train_s']))} | {', '.join(map(str, r['progressive_train_s']))} | {r['ideal']:.2f}x | {r['measured']:.2f}x | {r['efficiency']:.2f} |")
+        lines += _speed_rows(speed)
         (out/f'{a.name}.md').write_text('\n'.join(lines) + '\n'); print('\n'.join(lines))
         return
     fig, ax = plt.subplots(figsize=(6.5, 3.8))
@@ -181,8 +178,7 @@ def _write(a, res, out, S):
              f"xresnet18 from scratch, {res['n_train']} training images at {S} px (presizing), bs {a.bs}, {a.epochs} epochs, {a.pairs} alternating pairs, "
              f"num_workers {a.workers}. Training time only (validation excluded).", '',
              '| mechanism | full size, train s (runs) | progressive, train s (runs) | ideal speedup | measured (median) | efficiency |', '|---|---|---|---|---|---|']
-    for mech, r in speed.items():
-        lines.append(f"| {mech} | {', '.join(map(str, r['full_train_s']))} | {', '.join(map(str, r['progressive_train_s']))} | {r['ideal']:.2f}x | {r['measured']:.2f}x | {r['efficiency']:.2f} |")
+    lines += _speed_rows(speed)
     o = res['overhead']
     lines += ['', f"**Overhead** of resizing on the fly at {o['size']} px (model alone): {o['native_s'] * 1000:.1f} ms per step from native "
               f"{o['size']} px batches, {o['resized_on_the_fly_s'] * 1000:.1f} ms from {S} px batches resized by `resize_batch`: {o['overhead'] * 100:+.1f}%.", '',

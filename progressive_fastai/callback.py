@@ -19,7 +19,7 @@ from fastai.torch_core import show_image
 from .schedule import SizeSchedule, SizeSteps, SizePlan, get_schedule, progress, _plot_sizes, _Schedule
 from .resize import resize_batch, _MODES
 
-# %% ../nbs/02_callback.ipynb #32349ac5
+# %% ../nbs/02_callback.ipynb #736b8260
 class _SizeColumn(Metric):
     "A `train_size` column in the training log: the height of the last training batch"
     def __init__(self, sizes:list): self.sizes = sizes   # the callback's live record of sizes
@@ -29,6 +29,11 @@ class _SizeColumn(Metric):
     def value(self): return self.sizes[-1][0] if self.sizes else None
     @property
     def name(self): return 'train_size'
+
+def _with_size_column(learn, sizes:list, on:bool=True):
+    "For one fit: `learn.metrics` with a `train_size` column reading `sizes` (if `on`), and none left from an earlier fit"
+    _without_size_column(learn)   # left by a fit that raised while the callback stayed attached
+    if on: learn.metrics = L(learn.metrics) + [_SizeColumn(sizes)]
 
 def _without_size_column(learn):
     "Take any `train_size` column this library added back out of `learn.metrics`"
@@ -46,11 +51,13 @@ class _CleansUpOnDetach:
         self.__dict__['_learn'] = v
     def _end(self, learn): pass
 
+def _unwrap(model):
+    "The model under a DistributedDataParallel (or DataParallel) wrapper"
+    return model.module if isinstance(model, (torch.nn.parallel.DistributedDataParallel, torch.nn.DataParallel)) else model
+
 def _check_model_takes(learn, size, who):
     "Run the model (eval mode, no grad) on one image of this batch at `size`: a clear error now if it cannot take it"
-    m = learn.model
-    m = getattr(m, '_orig_mod', m)   # a torch.compile'd model: check the original (no compile for the check)
-    m = getattr(m, 'module', m) if isinstance(m, (torch.nn.parallel.DistributedDataParallel, torch.nn.DataParallel)) else m
+    m = _unwrap(getattr(learn.model, '_orig_mod', learn.model))   # a torch.compile'd model: check the original (no compile for the check)
     xs = [o[:1] if isinstance(o, torch.Tensor) else o for o in learn.xb]
     was = m.training
     m.eval()
@@ -66,7 +73,7 @@ def _check_model_takes(learn, size, who):
 _RECORD = ('sizes', 'size_epochs', 'batch_sizes', 'levels', 'alphas')
 Recorder._stateattrs = tuple(dict.fromkeys(Recorder._stateattrs + _RECORD))   # the record stays out of learn.export(), like the losses
 
-# %% ../nbs/02_callback.ipynb #f2590ee1
+# %% ../nbs/02_callback.ipynb #ed861f44
 _VALID = ('full', 'current')
 
 class ProgressiveResize(_CleansUpOnDetach, Callback):
@@ -105,8 +112,7 @@ class ProgressiveResize(_CleansUpOnDetach, Callback):
         if hasattr(self.learn, 'lr_finder'): self.run = False; return
         self.sizes, self.size_epochs, self.current_size, self.in_fit, self._announced = [], [], None, True, False
         if hasattr(self.learn, 'recorder'): self.learn.recorder.sizes, self.learn.recorder.size_epochs = self.sizes, self.size_epochs
-        _without_size_column(self.learn)   # left by a fit that raised while this callback stayed attached
-        if self.log_size: self.learn.metrics = L(self.learn.metrics) + [_SizeColumn(self.sizes)]
+        _with_size_column(self.learn, self.sizes, self.log_size)
 
     def before_batch(self):
         "Resize a training batch to the scheduled size (a validation batch too with valid='current')"

@@ -13,16 +13,16 @@ from fastai.vision.core import TensorPoint, TensorBBox
 
 from .schedule import _pair
 
-# %% ../nbs/01_resize.ipynb #21a61f31
+# %% ../nbs/01_resize.ipynb #a93aae6c
 _MODES = ('resize', 'crop')
 _INTERPOLATIONS = ('bilinear', 'bicubic', 'area', 'nearest-exact')
 
 def _is_channels_last(x): return x.dim() == 4 and not x.is_contiguous() and x.is_contiguous(memory_format=torch.channels_last)
 
 def _keep_layout(new, old):
-    "Give `new` the fastai type, metadata and memory format of `old`"
-    if _is_channels_last(old): new = new.contiguous(memory_format=torch.channels_last)
-    return retain_type(new, old)
+    "`new` as a contiguous tensor in the memory format of `old` (channels_last stays channels_last), with `old`'s fastai type"
+    fmt = torch.channels_last if _is_channels_last(old) else torch.contiguous_format
+    return retain_type(new.contiguous(memory_format=fmt), old)   # a no-op for a tensor already laid out so
 
 def _interpolate(x, size, interpolation='bilinear'):
     "Resize the last two dims of `x` to `size`, antialiased where the mode supports it; dtype kept"
@@ -44,7 +44,7 @@ def _resize_mask(m, size):
     "Nearest-neighbour resize of a label mask `(N, H, W)` or `(N, 1, H, W)`: no new label values (exact below 2**24)"
     return _interpolate(m, size, 'nearest-exact')
 
-# %% ../nbs/01_resize.ipynb #ff70d576
+# %% ../nbs/01_resize.ipynb #50e849a7
 def _crop_window(full, size, generator=None):
     "Random (top, left) of a `size` window inside `full`, both (h, w)"
     (H, W), (h, w) = full, size
@@ -61,8 +61,7 @@ def _crop(x, window, full):
         top, h = round(top * xh / H), max(1, round(h * xh / H))
         left, w = round(left * xw / W), max(1, round(w * xw / W))
     # a copy, not a strided view: contiguous in the input's memory format (a loss calling `.view()` on a mask works)
-    fmt = torch.channels_last if _is_channels_last(x) else torch.contiguous_format
-    return retain_type(x[..., top:top + h, left:left + w].contiguous(memory_format=fmt), x)
+    return _keep_layout(x[..., top:top + h, left:left + w], x)
 
 def _crop_coords(c, window, full, clip=False):
     "Map relative coords `(..., 2k)` as (x, y) pairs from the full image into the crop window (clipped to [-1, 1] if `clip`)"
