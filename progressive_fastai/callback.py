@@ -5,7 +5,9 @@
 # %% auto #0
 __all__ = ['ProgressiveResize', 'show_progression']
 
-# %% ../nbs/02_callback.ipynb #ece0c204
+# %% ../nbs/02_callback.ipynb #cef30f3b
+import random
+from numbers import Integral, Real
 import torch
 import matplotlib.pyplot as plt
 from fastcore.basics import store_attr, patch
@@ -73,8 +75,19 @@ def _check_model_takes(learn, size, who):
 _RECORD = ('sizes', 'size_epochs', 'batch_sizes', 'levels', 'alphas')
 Recorder._stateattrs = tuple(dict.fromkeys(Recorder._stateattrs + _RECORD))   # the record stays out of learn.export(), like the losses
 
-# %% ../nbs/02_callback.ipynb #ed861f44
+# %% ../nbs/02_callback.ipynb #9455e7be
 _VALID = ('full', 'current')
+
+class _JitterChoices:
+    "Draw a training size near the scheduled one from the schedule's own sizes (no new shapes), the same on every rank"
+    def __init__(self, schedule, final):
+        p = schedule.plan(final, 1, 1000)
+        self.sizes, self.last = sorted(set(p.sizes)), p.sizes[-1]
+    def draw(self, size, jitter, seed, epoch, it):
+        "A size within `jitter` of `size` on both sides, drawn from (seed, epoch, it); the last size is never jittered"
+        if size == self.last: return size
+        near = [s for s in self.sizes if s != self.last and all(abs(a - b) <= jitter * b for a, b in zip(s, size))]
+        return random.Random(f"{seed}-{epoch}-{it}").choice(near) if near else size
 
 class ProgressiveResize(_CleansUpOnDetach, Callback):
     "Progressive resizing on the batch: train on smaller images early, resized on the device, full size at the end"
@@ -91,12 +104,17 @@ class ProgressiveResize(_CleansUpOnDetach, Callback):
         valid:str='full', # validate at 'full' size or at the 'current' training size
         verbose:bool=False, # print a one-line summary of the plan when training starts
         log_size:bool=True, # add a `train_size` column to the training log (table, `CSVLogger`, `recorder.values`) for the fit
+        size_jitter:float=0., # while growing, draw each batch's size from the schedule's sizes within this fraction of the scheduled one (0: one size per step)
+        jitter_seed:int=0, # seed of those draws: a function of (seed, epoch, batch), so every rank and every rerun draws the same sizes
         **kwargs, # `SizeSchedule`'s keywords (`initial_scale`, `finetune_fraction`, `size_increment`, ...)
     ):
         self.schedule = get_schedule(schedule, sizes, **kwargs)
         if mode not in _MODES: raise ValueError(f"mode must be one of {_MODES}; got {mode!r}")
         if valid not in _VALID: raise ValueError(f"valid must be one of {_VALID}; got {valid!r}")
-        store_attr('mode,resize_targets,valid,verbose,log_size')
+        if not isinstance(size_jitter, Real) or isinstance(size_jitter, bool) or not 0 <= size_jitter < 1:
+            raise ValueError(f"size_jitter must be a fraction of the scheduled size in [0, 1); got {size_jitter!r}")
+        if not isinstance(jitter_seed, Integral) or isinstance(jitter_seed, bool): raise ValueError(f"jitter_seed must be an int; got {jitter_seed!r}")
+        store_attr('mode,resize_targets,valid,verbose,log_size,size_jitter,jitter_seed')
         self._init_state()
 
     def _init_state(self):
@@ -104,8 +122,12 @@ class ProgressiveResize(_CleansUpOnDetach, Callback):
         self.sizes, self.size_epochs, self.current_size, self.in_fit = [], [], None, False
 
     def plan(self, final_size, n_epoch:int, n_iter:int)->SizePlan:
-        "The size at every training step of a fit of `n_epoch` epochs of `n_iter` batches on `final_size` images"
-        return self.schedule.plan(final_size, n_epoch, n_iter)
+        "The size at every training step of a fit of `n_epoch` epochs of `n_iter` batches on `final_size` images (drawn sizes included)"
+        p = self.schedule.plan(final_size, n_epoch, n_iter)
+        if not self.size_jitter: return p
+        choices = _JitterChoices(self.schedule, p.final_size)
+        steps = [dict(s, size=choices.draw(s['size'], self.size_jitter, self.jitter_seed, s['epoch'], i % n_iter)) for i, s in enumerate(p.steps)]
+        return SizePlan(p.final_size, n_epoch, steps)
 
     def before_fit(self):
         "Start a new record of sizes; stand aside during `lr_find`"
@@ -120,6 +142,7 @@ class ProgressiveResize(_CleansUpOnDetach, Callback):
             final = self._full_size()
             size = self.schedule.size_at(progress(self.epoch, self.iter, self.n_epoch, self.n_iter), final)
             if not self._announced: self._announce(final)
+            if self.size_jitter: size = self._choices.draw(size, self.size_jitter, self.jitter_seed, self.epoch, self.iter)
             self.sizes.append(size); self.size_epochs.append(self.epoch + self.iter / self.n_iter)
             self.current_size = size
         elif self.valid == 'current' and self.in_fit and self.current_size is not None and not hasattr(self.learn, 'gather_preds'):
@@ -145,6 +168,7 @@ class ProgressiveResize(_CleansUpOnDetach, Callback):
     def _announce(self, final):
         "Check the schedule against the real image size and print the plan if `verbose`"
         self.schedule.check(final)   # raises if the schedule's sizes do not fit the images
+        if self.size_jitter: self._choices = _JitterChoices(self.schedule, final)
         if self.verbose: print(f"ProgressiveResize: {self.plan(final, self.n_epoch, self.n_iter).summary()}")
         self._announced = True
 
