@@ -335,8 +335,8 @@ class SizeSteps(_Schedule):
 
 def _as_list(o): return list(o) if isinstance(o, (list, tuple)) else [o]
 
-# %% ../nbs/00_schedule.ipynb #77c7847f
-_SCHEDULE_KEYS = ('initial_scale', 'initial_size', 'finetune_fraction', 'delay_fraction', 'sched', 'n_steps', 'size_increment', 'min_size')
+# %% ../nbs/00_schedule.ipynb #9378bcd7
+_SCHEDULE_KEYS = ('initial_scale', 'initial_size', 'finetune_fraction', 'delay_fraction', 'sched', 'n_steps', 'size_increment', 'min_size', 'final_scale')
 
 def get_schedule(schedule:SizeSchedule|SizeSteps|None=None, # a `SizeSchedule` or `SizeSteps`; built from the keywords if None
                  sizes=None, # explicit sizes: a `SizeSteps` over them (with `finetune_fraction` and `delay_fraction`)
