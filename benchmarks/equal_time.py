@@ -3,9 +3,10 @@
     .venv/bin/python benchmarks/equal_time.py [--per_class 64] [--size 96] [--epochs 4] [--seeds 0,1,2] [--out benchmarks/results]
 
 xresnet18 from scratch on the first `--per_class` training images of each class of ../shared/data/imagenette2-224-subset,
-fastbook's presizing (`aug_transforms(size, min_scale=0.75)`), 2 threads. Per seed, the budget is the wall-clock of
-`--epochs` full-size epochs; every progressive run gets the epochs `Learner.progressive_budget(full_epochs=...)` says fit
-in it (measured on that run's own Learner before training, predicted and measured time both recorded):
+fastbook's presizing (`aug_transforms(size, min_scale=0.75)`), 2 threads. Per seed, the budget is the measured wall-clock
+of the `--epochs`-epoch full-size run (validation included); every progressive run gets the epochs
+`Learner.progressive_budget(seconds=budget)` says fit in it (measured on that run's own Learner before training;
+predicted and measured time both recorded):
 
 - plain: `ProgressiveResize()`;
 - final_scale: `ProgressiveResize(final_scale=0.8)` (train up to 0.8 of the size, test at the size), accuracy as trained
@@ -70,10 +71,11 @@ def main():
         t0 = time.perf_counter()
         with learn.no_bar(), learn.no_logging(): learn.fit_one_cycle(E, a.lr, cbs=log)
         runs.append(record(seed, 'full size', learn, log, time.perf_counter() - t0))
+        budget = runs[-1]['seconds']
         for v in variants:
             kw, more = VARIANTS[v]
             learn, log = learner(seed), EpochLog()
-            b = learn.progressive_budget(full_epochs=E, **kw)
+            b = learn.progressive_budget(seconds=budget, **kw)
             with learn.no_bar(), learn.no_logging(): b.fit(a.lr, cbs=[log, *more()])
             extra = dict(predicted_s=round(b.predicted_s, 2), budget_s=round(b.budget_s, 2), fit_s=round(b.measured_s, 2))
             if v.startswith('final_scale'):
@@ -113,8 +115,8 @@ def main():
     lines = ['# Winning at equal wall-clock', '',
              f"{m['cpu']}, {m['threads']} threads, GPU: {m['gpu'] or 'none'}; torch {m['torch']}, fastai {m['fastai']}; {m['date']}, commit {m['commit'][:10]}.",
              f"xresnet18 from scratch, {a.per_class * 10} training / {a.valid_per_class * 10} validation images at {S} px (presizing), bs {a.bs}, "
-             f"lr {a.lr}, seeds {seeds}. Budget: the time of {E} full-size epochs; progressive runs get the epochs `progressive_budget` "
-             f"predicts fit. Accuracy: mean ± sd over seeds (min-max); time includes validation.", '',
+             f"lr {a.lr}, seeds {seeds}. Budget: the measured time of the {E}-epoch full-size run of the same seed; progressive runs get the "
+             f"epochs `progressive_budget` predicts fit in it. Accuracy: mean ± sd over seeds (min-max); time includes validation.", '',
              '| method | epochs | seconds | time vs predicted | accuracy | vs full size | vs plain progressive |', '|---|---|---|---|---|---|---|']
     fmt = lambda d: f"{d['mean']:+.3f} ± {d['sd']:.3f}"
     for s in summary:

@@ -5,14 +5,15 @@
 # %% auto #0
 __all__ = []
 
-# %% ../nbs/99_all.ipynb #ee3e9b5d
-from . import schedule, resize, callback, learner, budget, autoencoder
+# %% ../nbs/99_all.ipynb #8d0caa22
+from . import schedule, resize, callback, learner, budget, autoencoder, tricks
 from .schedule import *
 from .resize import *
 from .callback import *
 from .learner import *
 from .budget import *
 from .autoencoder import *
+from .tricks import *
 
-# %% ../nbs/99_all.ipynb #774affc6
-__all__ = [*schedule.__all__, *resize.__all__, *callback.__all__, *learner.__all__, *budget.__all__, *autoencoder.__all__]
+# %% ../nbs/99_all.ipynb #9ca67bc7
+__all__ = [*schedule.__all__, *resize.__all__, *callback.__all__, *learner.__all__, *budget.__all__, *autoencoder.__all__, *tricks.__all__]

@@ -31,3 +31,17 @@ def test_quality_script_smoke(tmp_path):
         if run['budget'] == 'equal wall-clock': assert run['epochs'] >= 1
     assert sorted({r['seed'] for r in res['runs']}) == [0, 1]
     assert (tmp_path/'smoke.png').stat().st_size > 1000 and 'equal wall-clock' in (tmp_path/'smoke.md').read_text()
+
+def test_equal_time_script_smoke(tmp_path):
+    cmd = [sys.executable, str(ROOT/'benchmarks'/'equal_time.py'), '--per_class', '2', '--valid_per_class', '1', '--size', '32',
+           '--epochs', '2', '--seeds', '0', '--bs', '4', '--out', str(tmp_path), '--name', 'smoke']
+    r = subprocess.run(cmd, capture_output=True, text=True, timeout=600, env={**os.environ, 'MPLBACKEND': 'Agg'}, cwd=ROOT)
+    assert r.returncode == 0, r.stderr[-3000:]
+    res = json.loads((tmp_path/'smoke.json').read_text())
+    assert [s['method'] for s in res['summary']] == ['full size', 'plain', 'final_scale=0.8', 'size-aware min_scale', 'size_jitter=0.25']
+    for run in res['runs']:
+        assert len(run['accuracies']) == run['epochs'] == len(run['times']) and 0 <= run['accuracy'] <= 1
+        if run['method'] != 'full size': assert run['predicted_s'] <= run['budget_s'] and run['fit_s'] > 0
+    fs = next(r for r in res['runs'] if r['method'] == 'final_scale=0.8')
+    assert sorted(fs['by_size']) == ['16', '32'] and 0 <= fs['accuracy_bn_at_size'] <= 1
+    assert 'BatchNorm re-estimated' in (tmp_path/'smoke.md').read_text() and (tmp_path/'smoke.png').stat().st_size > 1000
