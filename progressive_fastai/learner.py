@@ -160,11 +160,15 @@ def _lr_factor(bs, bs0, lr_scale):
     if lr_scale is None or bs == bs0: return 1.
     return bs / bs0 if lr_scale == 'linear' else math.sqrt(bs / bs0)
 
-# %% ../nbs/03_learner.ipynb #e1742d58
+# %% ../nbs/03_learner.ipynb #9810759d
 class _ConstIdxs:
     "Picklable constant `get_idxs`"
     def __init__(self, idxs): self.idxs = idxs
     def __call__(self): return self.idxs
+
+def _undistributed(dl):
+    "The fastai DataLoader under a `DistributedDL` wrapper (the loader itself if it is not wrapped)"
+    return dl.dl if isinstance(dl, DistributedDL) else dl
 
 def _items(dl):
     items = getattr(getattr(dl, 'dataset', None), 'items', None)
@@ -229,7 +233,7 @@ class ProgressiveEpoch(GetAttr):
 
     def __repr__(self): return f"ProgressiveEpoch({len(self)} batches in sizes {[s['size'] for s in self.segments]})"
 
-# %% ../nbs/03_learner.ipynb #00c53a69
+# %% ../nbs/03_learner.ipynb #523620d7
 class ProgressiveDataLoaders(_CleansUpOnDetach, Callback):
     "Train each epoch on loaders rebuilt at the scheduled sizes: `learn.dl` is replaced for the epoch, `learn.dls` never"
     order = DistributedTrainer.order + 1   # after the distributed wrapper of learn.dl, before ProgressCallback (60)
@@ -259,7 +263,7 @@ class ProgressiveDataLoaders(_CleansUpOnDetach, Callback):
         "The training loader under any distributed wrapper, the final size, this rank and the world size; checks everything"
         dl = dls.train
         rank, world = (dl.rank, dl.world_size) if isinstance(dl, DistributedDL) else (0, 1)
-        base = dl.dl if isinstance(dl, DistributedDL) else dl
+        base = _undistributed(dl)
         final = data_size(base)
         if final is None:
             if self.get_dls is None: raise ValueError(

@@ -1,5 +1,6 @@
 """Run by tests/test_distributed.py under `python -m torch.distributed.run --nproc_per_node 2`: fit progressively
-(mode: `sizes` or `bs_scale` with fit_progressive, `callback` with ProgressiveResize) inside `learn.distrib_ctx()` (gloo on CPU) and write, for this rank, the size and batch size of every training step
+(mode: `sizes` or `bs_scale` with fit_progressive, `callback` with ProgressiveResize, `mixed` with
+ProgressiveResize(size_jitter=...) and SizeAwareRegularization on a model with dropout) inside `learn.distrib_ctx()` (gloo on CPU) and write, for this rank, the size and batch size of every training step
 as gathered from all ranks, the items this rank trained on, and the plan of a single-process fit."""
 import json, os, sys
 from pathlib import Path
@@ -33,19 +34,27 @@ class StepLog(Callback):
 def main(data, out, n_epoch, mode):
     torch.set_num_threads(1)
     dls = ImageDataLoaders.from_folder(data, train='train', valid='valid', bs=8, num_workers=0, seed=0, item_tfms=Resize(64))
-    learn = Learner(dls, tiny_cnn())
+    model = tiny_cnn()
+    if mode == 'mixed':   # a dropout layer for SizeAwareRegularization to grow
+        parts = list(model.children())
+        model = torch.nn.Sequential(*parts[:-1], torch.nn.Dropout(0.5), parts[-1])
+    learn = Learner(dls, model)
     kw = dict(sizes=(32, 48, 64)) if mode != 'bs_scale' else dict(size_increment=16, bs_scale=True, max_bs=32)
     single = learn.progressive_plan(n_epoch, **kw)
     log = StepLog()
     with learn.distrib_ctx(**({} if torch.cuda.is_available() else dict(cpu=True, sync_bn=False))):   # gloo on CPU: no SyncBatchNorm
         if mode == 'callback': learn.fit_one_cycle(n_epoch, 1e-3, cbs=[ProgressiveResize(size_increment=8), log])   # resized on the device
+        elif mode == 'mixed': learn.fit_one_cycle(n_epoch, 1e-3, cbs=[ProgressiveResize(size_increment=8, initial_scale=0.25, size_jitter=0.3),
+                                                                      SizeAwareRegularization(), log])
         else: learn.fit_progressive(n_epoch, 1e-3, cbs=log, **kw)
         rank, world = dist.get_rank(), dist.get_world_size()
         gathered = [None] * world
         dist.all_gather_object(gathered, log.steps)
+        reg = [None] * world
+        dist.all_gather_object(reg, getattr(learn.recorder, 'reg_values', {}))
     Path(out, f'rank{rank}.json').write_text(json.dumps(dict(
         rank=rank, world=world, steps=gathered, shards=log.shards, n_items=dls.train.n, single=[list(s) for s in single.sizes],
-        single_bs=single.batch_sizes, n_iters=log.n_iters, recorder_sizes=[list(s) for s in learn.recorder.sizes])))
+        single_bs=single.batch_sizes, n_iters=log.n_iters, recorder_sizes=[list(s) for s in learn.recorder.sizes], reg_values=reg)))
     dist.barrier()
     dist.destroy_process_group()   # without it, gloo's threads abort the process at exit ("terminate called ...")
 

@@ -74,3 +74,22 @@ def test_two_ranks_progressive_resize(tmp_path):
     assert [tuple(s[1:3]) for s in steps0] == expected
     assert len(set(expected)) >= 3                                      # the size changed several times without a hang
     assert r0['recorder_sizes'] == [list(s) for s in expected]
+
+def test_two_ranks_mixed_sizes_and_size_aware_regularisation(tmp_path):
+    "size_jitter draws the same size on both ranks at every step (no communication), and SizeAwareRegularization sets the same values"
+    r0, r1 = _launch(tmp_path, 4, 'mixed')
+    steps0, steps1 = r0['steps']
+    assert steps0 == steps1                                             # drawn sizes identical on both ranks
+    per_epoch, n_iter = len(steps0) // 4, r0['n_iters'][0]
+    from progressive_fastai.all import ProgressiveResize, SizeSchedule, progress
+    cb = ProgressiveResize(size_increment=8, initial_scale=0.25, size_jitter=0.3)
+    plan = cb.plan(64, 4, n_iter).sizes                                 # the drawn sizes, as a single process plans them
+    expected = [plan[e * n_iter + i] for e in range(4) for i in range(per_epoch)]
+    assert [tuple(s[1:3]) for s in steps0] == expected
+    plain = ProgressiveResize(size_increment=8, initial_scale=0.25).plan(64, 4, n_iter).sizes
+    assert expected != [plain[e * n_iter + i] for e in range(4) for i in range(per_epoch)]   # sizes really were drawn
+    reg0, reg1 = r0['reg_values']
+    assert reg0 == reg1 and reg0['dropout']                             # the same regularisation on both ranks
+    sched = SizeSchedule(size_increment=8, initial_scale=0.25)
+    want = [0.5 * sched.fraction(progress(e, i, 4, n_iter)) for e in range(4) for i in range(per_epoch)]
+    assert all(abs(a - b) < 1e-9 for a, b in zip(reg0['dropout'], want)) and len(reg0['dropout']) == len(want)
