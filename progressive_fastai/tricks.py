@@ -24,7 +24,7 @@ from .learner import ProgressiveDataLoaders, data_size, _undistributed
 # %% auto #0
 __all__ = ['recalibrate_bn', 'accuracy_by_size', 'plot_accuracy_by_size', 'SizeAwareRegularization']
 
-# %% ../nbs/08_tricks.ipynb #5ab218c1
+# %% ../nbs/08_tricks.ipynb #7a94fb80
 def _bn_layers(model): return [m for m in _unwrap(model).modules() if isinstance(m, nn.modules.batchnorm._BatchNorm) and m.track_running_stats]
 
 def _n_inp(learn): return getattr(learn.dls, 'n_inp', 1)
@@ -57,7 +57,7 @@ def recalibrate_bn(learn:Learner, # the Learner whose model's BatchNorm statisti
         for m, mo in momenta.items(): m.momentum = mo
     return n_img
 
-# %% ../nbs/08_tricks.ipynb #571d9b03
+# %% ../nbs/08_tricks.ipynb #f480e82f
 class _ResizeValid(Callback):
     "Resize every validation batch to `size`"
     order = -1
@@ -110,7 +110,7 @@ def plot_accuracy_by_size(df:pd.DataFrame, # the result of `accuracy_by_size`
     ax.set_xlabel('test size (px)'); ax.set_ylabel(metric); ax.grid(alpha=0.3); ax.legend(fontsize=8)
     return ax
 
-# %% ../nbs/08_tricks.ipynb #27b082ce
+# %% ../nbs/08_tricks.ipynb #2c816c9c
 class _NoMix:
     "A stand-in for MixUp's Beta distribution at alpha 0: every weight is 1, the batch is not mixed"
     def sample(self, shape): return torch.ones(shape)
