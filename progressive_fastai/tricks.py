@@ -110,7 +110,7 @@ def plot_accuracy_by_size(df:pd.DataFrame, # the result of `accuracy_by_size`
     ax.set_xlabel('test size (px)'); ax.set_ylabel(metric); ax.grid(alpha=0.3); ax.legend(fontsize=8)
     return ax
 
-# %% ../nbs/08_tricks.ipynb #2c816c9c
+# %% ../nbs/08_tricks.ipynb #89fab39c
 class _NoMix:
     "A stand-in for MixUp's Beta distribution at alpha 0: every weight is 1, the batch is not mixed"
     def sample(self, shape): return torch.ones(shape)
@@ -153,7 +153,19 @@ class SizeAwareRegularization(_CleansUpOnDetach, Callback):
         self.values = {n: [] for n in names}
         if self.min_scale: self.values['min_scale'] = []
         if hasattr(self.learn, 'recorder'): self.learn.recorder.reg_values = self.values
+        in_dl = self._pipeline_ids()
+        self._ahead = [e for e in self.extra if id(e[0]) in in_dl]      # batch transforms: set one step ahead, like the crop
+        self._now = [e for e in self.extra if id(e[0]) not in in_dl]
         self._set_crops(0.)   # the first batch's crop
+        self._set_extras(self._ahead, 0.)
+
+    def _pipeline_ids(self):
+        "Ids of the training loader's batch transforms and of the transforms they hold (fastai merges lighting transforms)"
+        fs = _undistributed(self.learn.dls.train).after_batch.fs
+        return {id(o) for t in fs for o in (t, *getattr(t, 'fs', []))}
+
+    def _set_extras(self, extras, f):
+        for obj, attr, weak in extras: setattr(obj, attr, self._value(obj, attr, weak, f))
 
     def _remember(self, obj, attr, strong):
         key = (id(obj), attr)
@@ -189,10 +201,11 @@ class SizeAwareRegularization(_CleansUpOnDetach, Callback):
         if self.mixers: self.values['mixup_alpha'].append(_alpha(self.mixers[0].distrib))
         for m in self.drops: m.p = self._value(m, 'p', self.start * self._strong[(id(m), 'p')], f)
         if self.drops: self.values['dropout'].append(self.drops[0].p)
-        for obj, attr, weak in self.extra:
-            setattr(obj, attr, self._value(obj, attr, weak, f))
-            self.values[attr].append(getattr(obj, attr))
-        self._set_crops(self.sched.fraction(progress(self.epoch, self.iter + 1, self.n_epoch, self.n_iter)))
+        self._set_extras(self._now, f)
+        for obj, attr, _ in self.extra: self.values[attr].append(getattr(obj, attr))   # for a batch transform: what made this batch
+        f_next = self.sched.fraction(progress(self.epoch, self.iter + 1, self.n_epoch, self.n_iter))
+        self._set_crops(f_next)
+        self._set_extras(self._ahead, f_next)
 
     def after_fit(self): self._end(self.learn)
     def after_cancel_fit(self): self._end(self.learn)
