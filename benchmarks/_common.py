@@ -39,3 +39,26 @@ def presized_dls(path, size:int, bs:int, seed:int=0, workers:int=0):
     return ImageDataLoaders.from_folder(path, train='train', valid='val', bs=bs, num_workers=workers, seed=seed,
                                        item_tfms=Resize(round(size * 1.25)),
                                        batch_tfms=[*aug_transforms(size=size, min_scale=0.75), Normalize.from_stats(*imagenet_stats)])
+
+def stats(xs)->dict:
+    "Mean, sample sd, min and max of `xs` (4 places), for a results table over seeds"
+    import statistics
+    return dict(mean=round(statistics.mean(xs), 4), sd=round(statistics.stdev(xs), 4) if len(xs) > 1 else 0., min=min(xs), max=max(xs))
+
+def plot_accuracy_runs(runs, methods, seeds, size, path):
+    "Validation accuracy against wall-clock time, one line per run, a colour per method (in `methods` order)"
+    import matplotlib.pyplot as plt
+    fig, ax = plt.subplots(figsize=(7.5, 4.2))
+    colours = {m: f'C{i}' for i, m in enumerate(methods)}
+    for r in runs:
+        ax.plot(r['times'], r['accuracies'], '-', color=colours[r['method']], alpha=0.55, marker='.', label=r['method'] if r['seed'] == seeds[0] else None)
+    ax.set_xlabel('wall-clock time (s)'); ax.set_ylabel('validation accuracy'); ax.grid(alpha=0.3); ax.legend(fontsize=8)
+    ax.set_title(f"Equal wall-clock: xresnet18 at {size} px, {len(seeds)} seeds (one line per run)", fontsize=10)
+    fig.tight_layout(); fig.savefig(path, dpi=110)
+
+def results_header(title, m, a, seeds, budget_note='')->list:
+    "The first lines of a quality results table: title, machine, and the training set-up"
+    return [f'# {title}', '',
+            f"{m['cpu']}, {m['threads']} threads, GPU: {m['gpu'] or 'none'}; torch {m['torch']}, fastai {m['fastai']}; {m['date']}, commit {m['commit'][:10]}.",
+            f"xresnet18 from scratch, {a.per_class * 10} training / {a.valid_per_class * 10} validation images at {a.size} px (presizing), bs {a.bs}, "
+            f"lr {a.lr}, seeds {seeds}.{budget_note} Accuracy: mean ± sd over seeds (min-max); time includes validation.", '']

@@ -23,12 +23,11 @@ import torch
 from fastai.vision.all import Learner, accuracy, set_seed, xresnet18
 import matplotlib
 matplotlib.use('Agg')
-import matplotlib.pyplot as plt
 
 from progressive_fastai.all import ProgressiveResize
 from progressive_fastai.tricks import SizeAwareRegularization, recalibrate_bn, accuracy_by_size
 from progressive_fastai.cli import EpochLog
-from _common import subset, machine, data_args, presized_dls
+from _common import subset, machine, data_args, presized_dls, stats, plot_accuracy_runs, results_header
 
 VARIANTS = {   # name: (schedule keywords for the budget and the callback, more callbacks)
     'plain': (dict(), lambda: []),
@@ -36,8 +35,6 @@ VARIANTS = {   # name: (schedule keywords for the budget and the callback, more 
     'size-aware min_scale': (dict(), lambda: [SizeAwareRegularization()]),
     'size_jitter=0.25': (dict(size_jitter=0.25), lambda: []),
 }
-
-def stats(xs): return dict(mean=round(statistics.mean(xs), 4), sd=round(statistics.stdev(xs), 4) if len(xs) > 1 else 0., min=min(xs), max=max(xs))
 
 def main():
     ap = data_args(argparse.ArgumentParser(), per_class=64, valid_per_class=20)
@@ -103,20 +100,12 @@ def main():
     res = dict(machine=machine(), args=vars(a), runs=runs, summary=summary, gpu='not measured' if not torch.cuda.is_available() else 'see the GPU run')
     (out/f'{a.name}.json').write_text(json.dumps(res, indent=1))
 
-    fig, ax = plt.subplots(figsize=(7.5, 4.2))
-    colours = dict(zip(['full size', *VARIANTS], ['C0', 'C1', 'C2', 'C3', 'C4']))
-    for r in runs:
-        ax.plot(r['times'], r['accuracies'], '-', color=colours[r['method']], alpha=0.55, marker='.', label=r['method'] if r['seed'] == seeds[0] else None)
-    ax.set_xlabel('wall-clock time (s)'); ax.set_ylabel('validation accuracy'); ax.grid(alpha=0.3); ax.legend(fontsize=8)
-    ax.set_title(f"Equal wall-clock: xresnet18 at {S} px, {len(seeds)} seeds (one line per run)", fontsize=10)
-    fig.tight_layout(); fig.savefig(out/f'{a.name}.png', dpi=110)
+    plot_accuracy_runs(runs, ['full size', *VARIANTS], seeds, S, out/f'{a.name}.png')
 
     m = res['machine']
-    lines = ['# Winning at equal wall-clock', '',
-             f"{m['cpu']}, {m['threads']} threads, GPU: {m['gpu'] or 'none'}; torch {m['torch']}, fastai {m['fastai']}; {m['date']}, commit {m['commit'][:10]}.",
-             f"xresnet18 from scratch, {a.per_class * 10} training / {a.valid_per_class * 10} validation images at {S} px (presizing), bs {a.bs}, "
-             f"lr {a.lr}, seeds {seeds}. Budget: the measured time of the {E}-epoch full-size run of the same seed; progressive runs get the "
-             f"epochs `progressive_budget` predicts fit in it. Accuracy: mean ± sd over seeds (min-max); time includes validation.", '',
+    lines = results_header('Winning at equal wall-clock', m, a, seeds,
+                           f" Budget: the measured time of the {E}-epoch full-size run of the same seed; progressive runs get the "
+                           f"epochs `progressive_budget` predicts fit in it.") + [
              '| method | epochs | seconds | time vs predicted | accuracy | vs full size | vs plain progressive |', '|---|---|---|---|---|---|---|']
     fmt = lambda d: f"{d['mean']:+.3f} ± {d['sd']:.3f}"
     for s in summary:

@@ -11,18 +11,17 @@ time, and plots accuracy against wall-clock time for every run.
 
 Writes quality.json, quality.md and quality.png to --out (with the machine, versions, date and commit).
 """
-import argparse, json, math, statistics, tempfile, time
+import argparse, json, math, tempfile, time
 from pathlib import Path
 
 import torch
 from fastai.vision.all import Learner, accuracy, set_seed, xresnet18
 import matplotlib
 matplotlib.use('Agg')
-import matplotlib.pyplot as plt
 
 from progressive_fastai.all import ProgressiveResize
 from progressive_fastai.cli import EpochLog
-from _common import ROOT, subset, machine, data_args, presized_dls
+from _common import ROOT, subset, machine, data_args, presized_dls, stats, plot_accuracy_runs, results_header
 
 METHODS = {
     'ProgressiveResize': lambda learn, n, lr, cbs: learn.fit_one_cycle(n, lr, cbs=[ProgressiveResize(), *cbs]),
@@ -68,7 +67,6 @@ def main():
             r2 = dict(r) if n == E else run(seed, m, n)
             r2['budget'] = 'equal wall-clock'; runs.append(r2)
 
-    def stats(xs): return dict(mean=round(statistics.mean(xs), 4), sd=round(statistics.stdev(xs), 4) if len(xs) > 1 else 0., min=min(xs), max=max(xs))
     summary = []
     for budget in ('equal epochs', 'equal wall-clock'):
         for m in ['full size', *METHODS]:
@@ -80,21 +78,11 @@ def main():
     res = dict(machine=machine(), args=vars(a), runs=runs, summary=summary, gpu='not measured' if not torch.cuda.is_available() else 'see the GPU run')
     (out/f'{a.name}.json').write_text(json.dumps(res, indent=1))
 
-    fig, ax = plt.subplots(figsize=(7.5, 4.2))
-    colours = dict(zip(['full size', *METHODS], ['C0', 'C1', 'C2', 'C3']))
-    for r in runs:
-        if r['budget'] == 'equal wall-clock' or r['method'] == 'full size':
-            ax.plot(r['times'], r['accuracies'], '-', color=colours[r['method']], alpha=0.55, marker='.',
-                    label=f"{r['method']}" if r['seed'] == seeds[0] else None)
-    ax.set_xlabel('wall-clock time (s)'); ax.set_ylabel('validation accuracy'); ax.grid(alpha=0.3); ax.legend(fontsize=8)
-    ax.set_title(f"Equal wall-clock: xresnet18 at {S} px, {len(seeds)} seeds (one line per run)", fontsize=10)
-    fig.tight_layout(); fig.savefig(out/f'{a.name}.png', dpi=110)
+    plot_accuracy_runs([r for r in runs if r['budget'] == 'equal wall-clock' or r['method'] == 'full size'], ['full size', *METHODS],
+                       seeds, S, out/f'{a.name}.png')
 
     m = res['machine']
-    lines = ['# Accuracy at equal epochs and at equal wall-clock', '',
-             f"{m['cpu']}, {m['threads']} threads, GPU: {m['gpu'] or 'none'}; torch {m['torch']}, fastai {m['fastai']}; {m['date']}, commit {m['commit'][:10]}.",
-             f"xresnet18 from scratch, {a.per_class * 10} training / {a.valid_per_class * 10} validation images at {S} px (presizing), bs {a.bs}, "
-             f"lr {a.lr}, seeds {seeds}. Accuracy: mean ± sd over seeds (min-max); time includes validation.", '',
+    lines = results_header('Accuracy at equal epochs and at equal wall-clock', m, a, seeds) + [
              '| budget | method | epochs | seconds | accuracy | vs full size (same seed) |', '|---|---|---|---|---|---|']
     for s in summary:
         ac, dv, sec = s['accuracy'], s['vs_full'], s['seconds']

@@ -10,7 +10,7 @@ import numpy as np
 import torch
 import pandas as pd
 import matplotlib.pyplot as plt
-from fastcore.basics import patch
+from fastcore.basics import patch, store_attr
 from fastai.callback.core import Callback, CancelFitException, CancelValidException
 from fastai.learner import Learner
 import fastai.callback.schedule  # noqa: F401  (Learner.fit_one_cycle)
@@ -150,8 +150,7 @@ def _most_epochs(plan_fn, step_times, valid_time, budget, full_epoch, max_epochs
 class TimeBudget:
     "How many progressive epochs fit in a time budget on a Learner, measured; `fit(lr)` trains them"
     def __init__(self, learn, epochs, predicted_s, budget_s, full_epoch_s, step_times, valid_s, plan, method, schedule, method_kwargs):
-        self.learn, self.epochs, self.predicted_s, self.budget_s, self.full_epoch_s = learn, epochs, predicted_s, budget_s, full_epoch_s
-        self.step_times, self.valid_s, self.plan, self.method, self.schedule, self.method_kwargs = step_times, valid_s, plan, method, schedule, method_kwargs
+        store_attr()
         self.measured_s = None
 
     @property
@@ -242,7 +241,7 @@ def progressive_budget(self:Learner,
         pdl = ProgressiveDataLoaders(schedule, **kwargs)
         plan_fn = lambda n: pdl.plan(self.dls, n)
     final = plan_fn(1).final_size
-    sizes = sorted(set(plan_fn(full_epochs or 1).sizes) | set(plan_fn(1).sizes) | {final})
+    sizes = sorted(set(plan_fn(full_epochs or 1).sizes) | {final})   # any size a longer fit reaches is timed by plan_checked
     timed_kw = {k: v for k, v in kwargs.items() if k not in ('size_jitter', 'jitter_seed')}
     step_times = measure_step_times(self, sizes, method, n_steps=n_steps, warmup=warmup, **timed_kw)
     valid_s = measure_valid_time(self) if valid else 0.

@@ -41,14 +41,14 @@ def recalibrate_bn(learn:Learner, # the Learner whose model's BatchNorm statisti
     model, dl = _unwrap(learn.model), learn.dls[ds_idx]
     modes = {m: m.training for m in model.modules()}
     momenta = {m: m.momentum for m in bns}
-    n_img = 0
+    n_img, n_inp = 0, _n_inp(learn)
     try:
         model.eval()
         for m in bns: m.reset_running_stats(); m.momentum = None; m.train()   # momentum None: a plain average over the batches
         with torch.no_grad():
             for i, b in enumerate(dl):
                 if i >= n_batches: break
-                xb, yb = b[:_n_inp(learn)], b[_n_inp(learn):]
+                xb, yb = b[:n_inp], b[n_inp:]
                 xb, _ = resize_batch(xb, yb, size)
                 model(*xb)
                 n_img += xb[0].shape[0]
@@ -186,9 +186,9 @@ class SizeAwareRegularization(_CleansUpOnDetach, Callback):
         if loaders is not None: dls += list(loaders.cache.values())
         return list({id(t): t for dl in dls for t in dl.after_batch.fs if isinstance(t, RandomResizedCropGPU)}.values())
 
-    def _set_crops(self, f):
+    def _set_crops(self, f, crops=None):
         if not self.min_scale: return
-        for t in self._crops():
+        for t in (self._crops() if crops is None else crops):
             self._remember(t, 'min_scale', t.min_scale)
             t.min_scale = self._value(t, 'min_scale', 1 - self.start * (1 - self._strong[(id(t), 'min_scale')]), f)
 
@@ -196,9 +196,8 @@ class SizeAwareRegularization(_CleansUpOnDetach, Callback):
         "Set this step's values (and the next batch's crop); record them"
         if not self.training: return
         f = self.sched.fraction(progress(self.epoch, self.iter, self.n_epoch, self.n_iter))
-        if self.min_scale:
-            crops = self._crops()
-            self.values['min_scale'].append(crops[0].min_scale if crops else None)   # what made this batch
+        crops = self._crops() if self.min_scale else []   # looked up once per step
+        if self.min_scale: self.values['min_scale'].append(crops[0].min_scale if crops else None)   # what made this batch
         for cb in self.mixers:
             a = self._value(cb, 'distrib', self.start * self._strong[(id(cb), 'distrib')], f)
             cb.distrib = Beta(torch.tensor(a), torch.tensor(a)) if a > 0 else _NoMix()
@@ -208,7 +207,7 @@ class SizeAwareRegularization(_CleansUpOnDetach, Callback):
         self._set_extras(self._now, f)
         for obj, attr, _ in self.extra: self.values[attr].append(getattr(obj, attr))   # for a batch transform: what made this batch
         f_next = self.sched.fraction(progress(self.epoch, self.iter + 1, self.n_epoch, self.n_iter))
-        self._set_crops(f_next)
+        self._set_crops(f_next, crops)
         self._set_extras(self._ahead, f_next)
 
     def after_fit(self): self._end(self.learn)

@@ -3,12 +3,16 @@
 import json, os, subprocess, sys
 from nbrun import ROOT
 
-def test_speedup_script_smoke(tmp_path):
-    cmd = [sys.executable, str(ROOT/'benchmarks'/'speedup.py'), '--per_class', '2', '--valid_per_class', '1', '--size', '32',
-           '--epochs', '1', '--pairs', '1', '--steps', '1', '--bs', '4', '--out', str(tmp_path), '--name', 'smoke']
+def _smoke(script, tmp_path, *args)->dict:
+    "Run a benchmark script on tiny settings into tmp_path (results named 'smoke'); its JSON"
+    cmd = [sys.executable, str(ROOT/'benchmarks'/script), *map(str, args), '--out', str(tmp_path), '--name', 'smoke']
     r = subprocess.run(cmd, capture_output=True, text=True, timeout=600, env={**os.environ, 'MPLBACKEND': 'Agg'}, cwd=ROOT)
     assert r.returncode == 0, r.stderr[-3000:]
-    res = json.loads((tmp_path/'smoke.json').read_text())
+    return json.loads((tmp_path/'smoke.json').read_text())
+
+def test_speedup_script_smoke(tmp_path):
+    res = _smoke('speedup.py', tmp_path, '--per_class', '2', '--valid_per_class', '1', '--size', '32',
+                 '--epochs', '1', '--pairs', '1', '--steps', '1', '--bs', '4')
     assert set(res['speedup']) == {'ProgressiveResize', 'fit_progressive'}
     for v in res['speedup'].values():
         assert abs(v['efficiency'] - v['measured'] / v['ideal']) < 2e-3 and v['ideal'] > 1   # all three are rounded to 3 places
@@ -18,11 +22,8 @@ def test_speedup_script_smoke(tmp_path):
     assert (tmp_path/'smoke.md').exists() and (tmp_path/'smoke_per_size.png').stat().st_size > 1000
 
 def test_quality_script_smoke(tmp_path):
-    cmd = [sys.executable, str(ROOT/'benchmarks'/'quality.py'), '--per_class', '2', '--valid_per_class', '1', '--size', '32',
-           '--epochs', '1', '--seeds', '0,1', '--bs', '4', '--out', str(tmp_path), '--name', 'smoke']
-    r = subprocess.run(cmd, capture_output=True, text=True, timeout=600, env={**os.environ, 'MPLBACKEND': 'Agg'}, cwd=ROOT)
-    assert r.returncode == 0, r.stderr[-3000:]
-    res = json.loads((tmp_path/'smoke.json').read_text())
+    res = _smoke('quality.py', tmp_path, '--per_class', '2', '--valid_per_class', '1', '--size', '32',
+                 '--epochs', '1', '--seeds', '0,1', '--bs', '4')
     methods = {'full size', 'ProgressiveResize', 'fit_progressive', 'ProgressiveResize(delay_fraction=0.3)'}
     assert {s['method'] for s in res['summary']} == methods
     assert {s['budget'] for s in res['summary']} == {'equal epochs', 'equal wall-clock'}
@@ -33,11 +34,8 @@ def test_quality_script_smoke(tmp_path):
     assert (tmp_path/'smoke.png').stat().st_size > 1000 and 'equal wall-clock' in (tmp_path/'smoke.md').read_text()
 
 def test_equal_time_script_smoke(tmp_path):
-    cmd = [sys.executable, str(ROOT/'benchmarks'/'equal_time.py'), '--per_class', '2', '--valid_per_class', '1', '--size', '32',
-           '--epochs', '2', '--seeds', '0', '--bs', '4', '--out', str(tmp_path), '--name', 'smoke']
-    r = subprocess.run(cmd, capture_output=True, text=True, timeout=600, env={**os.environ, 'MPLBACKEND': 'Agg'}, cwd=ROOT)
-    assert r.returncode == 0, r.stderr[-3000:]
-    res = json.loads((tmp_path/'smoke.json').read_text())
+    res = _smoke('equal_time.py', tmp_path, '--per_class', '2', '--valid_per_class', '1', '--size', '32',
+                 '--epochs', '2', '--seeds', '0', '--bs', '4')
     assert [s['method'] for s in res['summary']] == ['full size', 'plain', 'final_scale=0.8', 'size-aware min_scale', 'size_jitter=0.25']
     for run in res['runs']:
         assert len(run['accuracies']) == run['epochs'] == len(run['times']) and 0 <= run['accuracy'] <= 1
