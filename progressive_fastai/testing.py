@@ -157,7 +157,7 @@ class ShapeProbe(Callback):
     @property
     def valid_sizes(self): return [s for p, s in self.records if p == 'valid']
 
-# %% ../nbs/10_testing.ipynb #e59a08a1
+# %% ../nbs/10_testing.ipynb #95a6223b
 @contextmanager
 def count_worker_pools():
     "Context manager yielding a list that gets one entry (the worker count) per DataLoader worker pool started"
@@ -172,19 +172,21 @@ def count_worker_pools():
     finally: fastai.data.load._loaders = orig
 
 class WorkerPoolProbe(Callback):
-    "Count the DataLoader worker pools started during each training epoch of a fit"
+    "Count the DataLoader worker pools started during each training epoch of a fit, and how many had started by each training batch"
     order = 100
     def before_fit(self):
         self._cm = count_worker_pools()
-        self._starts, self.per_epoch = self._cm.__enter__(), []
+        self._starts, self.per_epoch, self.at_batch = self._cm.__enter__(), [], []
     def before_train(self): self._n0 = len(self._starts)
+    def before_batch(self):
+        if self.training: self.at_batch.append(len(self._starts))
     def after_train(self): self.per_epoch.append(len(self._starts) - self._n0)
     def _close(self):
         if getattr(self, '_cm', None) is not None: self._cm.__exit__(None, None, None); self._cm = None
     def after_cancel_fit(self): self._close()
     def after_fit(self): self._close()
 
-# %% ../nbs/10_testing.ipynb #9c674ae7
+# %% ../nbs/10_testing.ipynb #d9636009
 class QuietTraining(Callback):
     "Silence the Learner's per-epoch log during a fit (restored afterwards)"
     order = -100
@@ -203,7 +205,7 @@ def quiet_training():
     defaults.callbacks = [cb for cb in defaults.callbacks if cb is not ProgressCallback]
     if not any(getattr(cb, '__name__', '') == 'QuietTraining' for cb in defaults.callbacks): defaults.callbacks.append(QuietTraining)
 
-# %% ../nbs/10_testing.ipynb #8fde8367
+# %% ../nbs/10_testing.ipynb #ab51b5ec
 # Set by fastai's random transforms in `before_call`, at every call: random draws, not configuration
 _TRANSIENT = {'do', 'k', 'pcts', 'tl', 'cp_size', 'orig_sz', 'final_size', 'mat', 'orig_pts', 'targ_pts', 'change', 'before_call'}
 
