@@ -21,6 +21,28 @@ def test_speedup_script_smoke(tmp_path):
     assert res['machine']['commit'] and res['gpu'] in ('not measured', 'see the GPU run')
     assert (tmp_path/'smoke.md').read_text().count('| mechanism |') == 1 and (tmp_path/'smoke_per_size.png').stat().st_size > 1000
 
+def test_step_parts_script_smoke(tmp_path):
+    res = _smoke('step_parts.py', tmp_path, '--per_class', '2', '--valid_per_class', '1', '--size', '32', '--steps', '2', '--warmup', '1', '--bs', '4')
+    counts = {int(k): v for k, v in res['plan_step_counts'].items()}
+    assert sorted(counts) == [16, 32] and sum(counts.values()) == 40     # the default schedule over 2 epochs of 20 steps at 32 px
+    parts = ('data', 'forward', 'loss', 'backward', 'optimizer')
+    for mech in ('ProgressiveResize', 'fit_progressive'):
+        rows = {int(k): v for k, v in res['parts'][mech].items()}
+        assert sorted(rows) == [16, 32] and all(r[k] > 0 for r in rows.values() for k in parts)
+        cost = lambda r, drop=(): sum(r[k] for k in parts if k not in drop)
+        ideal = 40 / sum(c * (s / 32) ** 2 for s, c in counts.items())
+        for key, drop in (('all_parts', ()), ('without_data', ('data',)), ('without_data_and_optimizer', ('data', 'optimizer'))):
+            worked = 40 * cost(rows[32], drop) / sum(c * cost(rows[s], drop) for s, c in counts.items()) / ideal
+            assert abs(res['efficiency_from_parts'][mech][key] - worked) < 2e-3
+    assert (tmp_path/'smoke.md').read_text().count('| ProgressiveResize |') == 3   # a row per size and its efficiency row
+
+def test_pool_start_script_smoke(tmp_path):
+    res = _smoke('pool_start.py', tmp_path, '--per_class', '4', '--valid_per_class', '1', '--size', '32', '--bs', '4',
+                 '--step_ms', '5', '--rounds', '1', '--workers', '2')
+    assert set(res['median_s']) == {'full size', 'one pool per epoch', 'pool per size'} and res['size_steps_within_epochs'] >= 1
+    assert abs(res['saved_s'] - (res['median_s']['pool per size'] - res['median_s']['one pool per epoch'])) < 2e-3
+    assert (tmp_path/'smoke.md').read_text().count('`fit_progressive`') == 2
+
 def test_quality_script_smoke(tmp_path):
     res = _smoke('quality.py', tmp_path, '--per_class', '2', '--valid_per_class', '1', '--size', '32',
                  '--epochs', '1', '--seeds', '0,1', '--bs', '4')
