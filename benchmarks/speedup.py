@@ -10,7 +10,8 @@
    training time (validation excluded: it is the same for both); ideal = the schedule's pixel ratio (`plan()`);
    efficiency = measured / ideal.
 2. **Overhead.** Time per training step at half size, from full-size batches resized on the device by
-   `resize_batch` (what `ProgressiveResize` does) vs from batches that are natively small.
+   `resize_batch` (what `ProgressiveResize` does) vs from batches that are natively small (median of 5 rounds
+   taking turns, each the median of `--steps` steps).
 3. **Per-size cost.** Time per training step and images/s at each size of the default schedule, for the model alone
    (a fixed batch in memory) and for model + data (the loader `fit_progressive` builds at that size), against the
    pixel-proportional line through the full size.
@@ -57,7 +58,7 @@ def main():
     ap.add_argument('--epochs', type=int, default=2)
     ap.add_argument('--pairs', type=int, default=3)
     ap.add_argument('--workers', type=int, default=defaults.cpus, help="DataLoader worker processes (default: fastai's own default, defaults.cpus)")
-    ap.add_argument('--steps', type=int, default=6, help='timed steps per size for the per-size and overhead tables')
+    ap.add_argument('--steps', type=int, default=8, help='timed steps per size for the per-size table, and per round (5 rounds) for the overhead')
     ap.add_argument('--name', default='speedup')
     ap.add_argument('--mechanisms', default='ProgressiveResize,fit_progressive',
                     help="comma-separated: ProgressiveResize, fit_progressive, fit_progressive_bs_scale (batch size grown to keep pixels per batch, max 4x)")
@@ -116,8 +117,10 @@ def main():
         while True: yield xb_half, yb
     def on_the_fly():
         while True: yield resize_batch(xb_full, size=half)[0], yb
-    t_native = statistics.median(step_time(model, opt, native, a.steps) for _ in range(3))
-    t_fly = statistics.median(step_time(model, opt, on_the_fly, a.steps) for _ in range(3))
+    natives, flies = [], []
+    for _ in range(5):   # taking turns, so that a slow spell of the machine hits both
+        natives.append(step_time(model, opt, native, a.steps)); flies.append(step_time(model, opt, on_the_fly, a.steps))
+    t_native, t_fly = statistics.median(natives), statistics.median(flies)
     res['overhead'] = dict(size=half, native_s=round(t_native, 4), resized_on_the_fly_s=round(t_fly, 4), overhead=round(t_fly / t_native - 1, 4))
     print(res['overhead'], flush=True)
 
