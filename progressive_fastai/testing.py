@@ -7,7 +7,7 @@ __all__ = ['SEG_CODES', 'make_image_folder', 'make_segmentation_folder', 'synth_
            'record_input_sizes', 'ShapeProbe', 'count_worker_pools', 'WorkerPoolProbe', 'QuietTraining',
            'quiet_training', 'learner_snapshot']
 
-# %% ../nbs/10_testing.ipynb #f801fc01
+# %% ../nbs/10_testing.ipynb #b51c9d2a
 import hashlib, json, tempfile
 from contextlib import contextmanager
 from pathlib import Path
@@ -26,6 +26,7 @@ from fastai.callback.core import TrainEvalCallback
 from fastai.callback.progress import ProgressCallback
 from fastai.learner import Recorder, defaults
 import fastai.data.load
+from .callback import _CleansUpOnDetach
 
 # %% ../nbs/10_testing.ipynb #995a560e
 def _draw(rng, size, shape):
@@ -157,7 +158,7 @@ class ShapeProbe(Callback):
     @property
     def valid_sizes(self): return [s for p, s in self.records if p == 'valid']
 
-# %% ../nbs/10_testing.ipynb #95a6223b
+# %% ../nbs/10_testing.ipynb #c25bd056
 @contextmanager
 def count_worker_pools():
     "Context manager yielding a list that gets one entry (the worker count) per DataLoader worker pool started"
@@ -171,7 +172,7 @@ def count_worker_pools():
     try: yield starts
     finally: fastai.data.load._loaders = orig
 
-class WorkerPoolProbe(Callback):
+class WorkerPoolProbe(_CleansUpOnDetach, Callback):
     "Count the DataLoader worker pools started during each training epoch of a fit, and how many had started by each training batch"
     order = 100
     def before_fit(self):
@@ -185,8 +186,9 @@ class WorkerPoolProbe(Callback):
         if getattr(self, '_cm', None) is not None: self._cm.__exit__(None, None, None); self._cm = None
     def after_cancel_fit(self): self._close()
     def after_fit(self): self._close()
+    def _end(self, learn): self._close()   # detached by fastai, also after an exception
 
-# %% ../nbs/10_testing.ipynb #d9636009
+# %% ../nbs/10_testing.ipynb #b5e63eef
 class QuietTraining(Callback):
     "Silence the Learner's per-epoch log during a fit (restored afterwards)"
     order = -100
@@ -205,7 +207,7 @@ def quiet_training():
     defaults.callbacks = [cb for cb in defaults.callbacks if cb is not ProgressCallback]
     if not any(getattr(cb, '__name__', '') == 'QuietTraining' for cb in defaults.callbacks): defaults.callbacks.append(QuietTraining)
 
-# %% ../nbs/10_testing.ipynb #ab51b5ec
+# %% ../nbs/10_testing.ipynb #b7277168
 # Set by fastai's random transforms in `before_call`, at every call: random draws, not configuration
 _TRANSIENT = {'do', 'k', 'pcts', 'tl', 'cp_size', 'orig_sz', 'final_size', 'mat', 'orig_pts', 'targ_pts', 'change', 'before_call'}
 
