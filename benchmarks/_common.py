@@ -1,5 +1,5 @@
 """What the benchmark scripts share: a subset of the Imagenette folder and a description of the machine."""
-import datetime, platform, subprocess
+import datetime, platform, subprocess, time
 from pathlib import Path
 import torch
 
@@ -39,6 +39,16 @@ def presized_dls(path, size:int, bs:int, seed:int=0, workers:int=0):
     return ImageDataLoaders.from_folder(path, train='train', valid='val', bs=bs, num_workers=workers, seed=seed,
                                        item_tfms=Resize(round(size * 1.25)),
                                        batch_tfms=[*aug_transforms(size=size, min_scale=0.75), Normalize.from_stats(*imagenet_stats)])
+
+def train_time_cb():
+    "A fastai callback counting the seconds spent in training epochs (loading included, validation excluded) in `.seconds`"
+    from fastai.callback.core import Callback
+    class TrainTime(Callback):
+        order = 100
+        def before_fit(self): self.seconds = 0.
+        def before_train(self): self.t0 = time.perf_counter()
+        def after_train(self): self.seconds += time.perf_counter() - self.t0
+    return TrainTime()
 
 def stats(xs)->dict:
     "Mean, sample sd, min and max of `xs` (4 places), for a results table over seeds"

@@ -21,19 +21,12 @@ from torch import nn
 from fastai.vision.all import Learner, Callback, set_seed
 
 import progressive_fastai.learner as pl
-from _common import subset, machine, data_args, presized_dls
+from _common import subset, machine, data_args, presized_dls, train_time_cb
 
 class DeviceStep(Callback):
     "Stand in for a device step: the training process waits `s` seconds after each training step"
     def __init__(self, s): self.s = s
     def after_step(self): time.sleep(self.s)
-
-class TrainTime(Callback):
-    "Seconds spent in training epochs, and the planned size of every step"
-    order = 100
-    def before_fit(self): self.seconds = 0.
-    def before_train(self): self.t0 = time.perf_counter()
-    def after_train(self): self.seconds += time.perf_counter() - self.t0
 
 def tiny(n_out): return nn.Sequential(nn.AdaptiveAvgPool2d(4), nn.Flatten(), nn.Linear(48, n_out))
 
@@ -56,7 +49,7 @@ def main():
     def run(kind):
         set_seed(0)
         learn = Learner(dls, tiny(dls.c))
-        tt = TrainTime()
+        tt = train_time_cb()
         cbs = [DeviceStep(a.step_ms / 1000), tt]
         pl._one_pool = one_pool if kind != 'pool per size' else (lambda dl: False)
         try:

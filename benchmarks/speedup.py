@@ -24,21 +24,14 @@ from pathlib import Path
 
 import torch
 import torch.nn.functional as F
-from fastai.vision.all import Learner, accuracy, set_seed, xresnet18, Callback, defaults
+from fastai.vision.all import Learner, accuracy, set_seed, xresnet18, defaults
 import matplotlib
 matplotlib.use('Agg')
 import matplotlib.pyplot as plt
 
 from progressive_fastai.all import ProgressiveResize, resize_batch
 from progressive_fastai.learner import _SizedLoaders
-from _common import ROOT, subset, machine, data_args, presized_dls
-
-class TrainTime(Callback):
-    "Seconds spent in training epochs (loading included, validation excluded)"
-    order = 100
-    def before_fit(self): self.seconds = 0.
-    def before_train(self): self.t0 = time.perf_counter()
-    def after_train(self): self.seconds += time.perf_counter() - self.t0
+from _common import ROOT, subset, machine, data_args, presized_dls, train_time_cb
 
 def step_time(model, opt, batches, n, warmup=2):
     "Median seconds of a training step (forward, backward, optimizer) over `n` steps of `batches()` after `warmup`"
@@ -77,7 +70,7 @@ def main():
     def run(kind):
         set_seed(0, reproducible=True)
         learn = Learner(dls, xresnet18(n_out=dls.c), metrics=accuracy)
-        tt = TrainTime()
+        tt = train_time_cb()
         t0 = time.perf_counter()
         with learn.no_bar(), learn.no_logging():
             if kind == 'full': learn.fit_one_cycle(a.epochs, 3e-3, cbs=tt)

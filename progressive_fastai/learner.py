@@ -297,7 +297,7 @@ class ProgressiveEpoch(GetAttr):
 
     def __repr__(self): return f"ProgressiveEpoch({len(self)} batches in sizes {[s['size'] for s in self.segments]})"
 
-# %% ../nbs/03_learner.ipynb #6eedd918
+# %% ../nbs/03_learner.ipynb #bed63002
 class ProgressiveDataLoaders(_CleansUpOnDetach, Callback):
     "Train each epoch on loaders rebuilt at the scheduled sizes: `learn.dl` is replaced for the epoch, `learn.dls` never"
     order = DistributedTrainer.order + 1   # after the distributed wrapper of learn.dl, before ProgressCallback (60)
@@ -423,7 +423,7 @@ class ProgressiveDataLoaders(_CleansUpOnDetach, Callback):
 
     def _close_epoch(self):
         "Stop the epoch's worker pools, also when it was cancelled or raised part-way"
-        epoch, self._epoch = getattr(self, '_epoch', None), None
+        epoch, self._epoch = getattr(self, '_epoch', None), None   # getattr: a callback pickled before this attribute existed
         if epoch is not None: epoch.close()
     def after_cancel_fit(self): self.cleanup()
     def after_fit(self): self.cleanup()

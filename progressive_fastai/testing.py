@@ -158,7 +158,7 @@ class ShapeProbe(Callback):
     @property
     def valid_sizes(self): return [s for p, s in self.records if p == 'valid']
 
-# %% ../nbs/10_testing.ipynb #c25bd056
+# %% ../nbs/10_testing.ipynb #033fd7a8
 @contextmanager
 def count_worker_pools():
     "Context manager yielding a list that gets one entry (the worker count) per DataLoader worker pool started"
@@ -184,8 +184,7 @@ class WorkerPoolProbe(_CleansUpOnDetach, Callback):
     def after_train(self): self.per_epoch.append(len(self._starts) - self._n0)
     def _close(self):
         if getattr(self, '_cm', None) is not None: self._cm.__exit__(None, None, None); self._cm = None
-    def after_cancel_fit(self): self._close()
-    def after_fit(self): self._close()
+    def after_fit(self): self._close()      # also after a cancelled fit
     def _end(self, learn): self._close()   # detached by fastai, also after an exception
 
 # %% ../nbs/10_testing.ipynb #b5e63eef
