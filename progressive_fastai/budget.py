@@ -11,6 +11,7 @@ import torch
 import pandas as pd
 import matplotlib.pyplot as plt
 from fastcore.basics import patch, store_attr
+from fastcore.foundation import L
 from fastai.callback.core import Callback, CancelFitException, CancelValidException
 from fastai.learner import Learner
 import fastai.callback.schedule  # noqa: F401  (Learner.fit_one_cycle)
@@ -20,50 +21,67 @@ from .callback import ProgressiveResize
 from .learner import ProgressiveDataLoaders, data_size
 
 # %% auto #0
-__all__ = ['measure_step_times', 'measure_valid_time', 'predict_fit_time', 'epochs_for_budget', 'TimeBudget']
+__all__ = ['StepTimes', 'measure_step_times', 'measure_valid_time', 'predict_fit_time', 'epochs_for_budget', 'TimeBudget']
 
 # %% ../nbs/07_budget.ipynb #82df8289
+class StepTimes(dict):
+    "Seconds per training step by (h, w) size, with the start-up of an epoch (`epoch_start_s`) and the seconds the timing took (`timing_s`)"
+    def __init__(self, times=(), epoch_start_s:float=0., timing_s:float=0.):
+        super().__init__(times)
+        self.epoch_start_s, self.timing_s = epoch_start_s, timing_s
+    def __repr__(self): return f"StepTimes({dict(self)}, epoch_start_s={self.epoch_start_s:.3g}, timing_s={self.timing_s:.3g})"
+
+def _median(xs): return float(np.median(xs)) if len(xs) else 0.
+
 class _StepTimer(Callback):
-    "Time from the end of one training batch to the end of the next within an epoch; skip validation; stop after `warmup + n_steps`"
+    "Each epoch's first training step (from `before_train`: the iterator and its workers start) and every later step; no validation"
     order = 200
-    def __init__(self, n_steps, warmup): self.n_steps, self.warmup, self.times = n_steps, warmup, []
-    def before_train(self): self.t0 = None
+    def __init__(self, n_steps, warmup, clock): self.n_steps, self.warmup, self.clock, self.times, self.firsts = n_steps, warmup, clock, [], []
+    def before_train(self): self.t0, self.first = self.clock(), True
     def before_validate(self): raise CancelValidException()
     def after_batch(self):
         if not self.training: return
-        t = time.perf_counter()
-        if self.t0 is not None: self.times.append(t - self.t0)
-        self.t0 = t
+        t = self.clock()
+        (self.firsts if self.first else self.times).append(t - self.t0)
+        self.t0, self.first = t, False
         if len(self.times) >= self.warmup + self.n_steps: raise CancelFitException()
+    @property
+    def step(self): return _median(self.times[self.warmup:])   # the median: a step slowed by other work on the machine does not move it
 
 def _method_cb(method, size, **kwargs):
-    if method == 'callback': return ProgressiveResize(sizes=[size], **kwargs)
-    if method == 'dataloaders': return ProgressiveDataLoaders(sizes=[size], **kwargs)
+    schedule = SizeSteps([size], must_end_at_full=False)   # one size for the whole timing fit
+    if method == 'callback': return ProgressiveResize(schedule, **kwargs)
+    if method == 'dataloaders': return ProgressiveDataLoaders(schedule, **kwargs)
     raise ValueError(f"method must be 'callback' or 'dataloaders'; got {method!r}")
+
+def _prefetch_depth(dl):
+    "Batches the loader's workers make ahead of the model: steps before the timed ones see the steady state"
+    return 2 * getattr(getattr(dl, 'fake_l', dl), 'num_workers', 0)   # torch's prefetch_factor is 2 per worker
 
 def measure_step_times(learn:Learner, # the Learner to measure; its model, optimizer and DataLoaders are not changed
                        sizes, # the sizes to time, each an int or (h, w)
                        method:str='callback', # 'callback' (`ProgressiveResize`) or 'dataloaders' (`fit_progressive`)
                        n_steps:int=4, # steps timed per size (their median is kept)
-                       warmup:int=1, # steps run first and not timed (autotune, first allocations)
+                       warmup:int|None=None, # steps run first and not timed; None: 1 + the batches the workers prefetch (2 per worker)
+                       clock=time.perf_counter, # the clock to read (seconds); tests pass their own
                        **kwargs, # more arguments for the mechanism, e.g. `draft=True` or `mode='crop'`
-                      )->dict: # {(h, w): seconds per training step}
+                      )->StepTimes: # {(h, w): seconds per training step}, with `epoch_start_s` and `timing_s`
     "Seconds per training step (loading included) at each of `sizes`, measured on a copy of `learn`'s model"
     if not isinstance(n_steps, int) or n_steps < 1: raise ValueError(f"n_steps must be an int >= 1; got {n_steps!r}")
     if method not in ('callback', 'dataloaders'): raise ValueError(f"method must be 'callback' or 'dataloaders'; got {method!r}")
-    tmp = _timing_learner(learn)
-    res = {}
+    if warmup is None: warmup = 1 + _prefetch_depth(learn.dls.train)
+    tmp, res, starts, t_begin = _timing_learner(learn), StepTimes(), [], clock()
     with tmp.no_bar(), tmp.no_logging(), _rng_kept(learn.dls):
-        for size in sizes:
-            size = _pair(size)
-            timer = _StepTimer(n_steps, warmup)
+        for size in map(_pair, sizes):
+            timer = _StepTimer(n_steps, warmup, clock)
             # as many epochs as it takes (the mechanism may change the batches per epoch, e.g. bs_scale): stops after the steps
-            tmp.fit(20, 1e-6, cbs=[_method_cb(method, size, **kwargs), timer])   # validation skipped
+            tmp.fit(20, 1e-6, cbs=[_method_cb(method, size, **kwargs), timer])
             if len(timer.times) < warmup + n_steps:
                 raise ValueError(f"the training DataLoader has {len(learn.dls.train)} batches per epoch: too few training batches to time "
-                                 f"{warmup} + {n_steps} steps at {size} in 20 epochs (each epoch's first batch is not timed)")
-            times = sorted(timer.times[warmup:])
-            res[size] = times[len(times) // 2]
+                                 f"{warmup} + {n_steps} steps at {size} in 20 epochs (each epoch's first batch is timed apart)")
+            res[size] = timer.step
+            starts += [f - res[size] for f in timer.firsts[1:] or timer.firsts]   # the first epoch's first step also pays for allocations
+    res.epoch_start_s, res.timing_s = max(0., _median(starts)), clock() - t_begin
     return res
 
 def _speed_relevant(cb):
@@ -89,17 +107,19 @@ def _rng_kept(dls):
 
 def measure_valid_time(learn:Learner, # the Learner whose validation pass is timed (on a copy of its model)
                        n_batches:int|None=None, # time only this many validation batches and scale up; all if None
+                       clock=time.perf_counter, # the clock to read (seconds); tests pass their own
                       )->float: # seconds of one validation pass
-    "Seconds of one validation pass of `learn` (metrics included), on a copy of its model"
+    "Seconds of one validation pass of `learn` (metrics included), on a copy of its model, after a one-batch warm-up"
     tmp, dl = _timing_learner(learn), learn.dls.valid
     n = len(dl) if n_batches is None else min(n_batches, len(dl))
     if n < 1: raise ValueError(f"n_batches must be >= 1 and the validation DataLoader non-empty; got n_batches={n_batches!r}, {len(dl)} batches")
+    if not hasattr(dl, 'new'): n = len(dl)   # a plain torch DataLoader: time the whole pass, with no warm-up
     with tmp.no_bar(), tmp.no_logging(), _rng_kept(learn.dls):
+        if hasattr(dl, 'new'): tmp.validate(dl=dl.new(n=min(dl.bs, dl.n), shuffle=False, drop_last=False))   # allocations, autotune: one batch
         part = dl if n == len(dl) else dl.new(n=n * dl.bs, shuffle=False, drop_last=False)
-        tmp.validate(dl=part)   # warm-up: first allocations, autotune
-        t0 = time.perf_counter()
+        t0 = clock()
         tmp.validate(dl=part)
-        return (time.perf_counter() - t0) * len(dl) / n
+        return (clock() - t0) * len(dl) / n
 
 # %% ../nbs/07_budget.ipynb #64a60d91
 def predict_fit_time(plan:SizePlan, # the plan of the fit (`ProgressiveResize.plan`, `Learner.progressive_plan`)
@@ -107,13 +127,13 @@ def predict_fit_time(plan:SizePlan, # the plan of the fit (`ProgressiveResize.pl
                      valid_time:float=0., # seconds of one validation pass
                      bs:int|None=None, # the batch size the step times were measured at (for plans with batch sizes)
                     )->float: # predicted seconds
-    "Predicted wall-clock seconds of the fit described by `plan`"
+    "Predicted wall-clock seconds of the fit described by `plan`: its steps, and each epoch's start-up and validation"
     missing = sorted(set(plan.sizes) - set(step_times))
     if missing: raise ValueError(f"no step time for sizes {missing}; measure them with measure_step_times(learn, {missing})")
     total = 0.
     for size, b in zip(plan.sizes, plan.batch_sizes):
         total += step_times[size] * (b / bs if (b is not None and bs) else 1.)
-    return total + plan.n_epoch * valid_time
+    return total + plan.n_epoch * (valid_time + getattr(step_times, 'epoch_start_s', 0.))
 
 # %% ../nbs/07_budget.ipynb #df1711e7
 def epochs_for_budget(step_times:dict, # seconds per step by size, from `measure_step_times`
@@ -131,7 +151,7 @@ def epochs_for_budget(step_times:dict, # seconds per step by size, from `measure
     schedule = get_schedule(schedule, kwargs.pop('sizes', None), **kwargs)
     final = _pair(final_size)
     if final not in step_times: raise ValueError(f"step_times has no entry for the full size {final}")
-    full_epoch = n_iter * step_times[final] + valid_time
+    full_epoch = n_iter * step_times[final] + valid_time + getattr(step_times, 'epoch_start_s', 0.)
     budget = seconds if seconds is not None else full_epochs * full_epoch
     best, best_t = _most_epochs(lambda n: schedule.plan(final, n, n_iter), step_times, valid_time, budget, full_epoch, max_epochs)
     return dict(epochs=best, predicted_s=best_t, budget_s=budget, full_epoch_s=full_epoch, plan=schedule.plan(final, best, n_iter))
@@ -149,7 +169,8 @@ def _most_epochs(plan_fn, step_times, valid_time, budget, full_epoch, max_epochs
 # %% ../nbs/07_budget.ipynb #6556cfb1
 class TimeBudget:
     "How many progressive epochs fit in a time budget on a Learner, measured; `fit(lr)` trains them"
-    def __init__(self, learn, epochs, predicted_s, budget_s, full_epoch_s, step_times, valid_s, plan, method, schedule, method_kwargs):
+    def __init__(self, learn, epochs, predicted_s, budget_s, full_epoch_s, step_times, valid_s, plan, method, schedule, method_kwargs,
+                 timing_s=0., count_timing=True):
         store_attr()
         self.measured_s = None
 
@@ -170,7 +191,8 @@ class TimeBudget:
     def summary(self)->str:
         "What fits, what it is predicted to take, and (after `fit`) what it took"
         s = (f"{self.epochs} progressive epochs ({self.method}) predicted {self.predicted_s:.1f} s, budget {self.budget_s:.1f} s "
-             f"(one full-size epoch {self.full_epoch_s:.1f} s, validation {self.valid_s:.1f} s of it)")
+             f"(one full-size epoch {self.full_epoch_s:.1f} s, validation {self.valid_s:.1f} s of it); the timing took "
+             f"{self.timing_s:.1f} s, {'counted in' if self.count_timing else 'not counted in'} the budget")
         if self.measured_s is not None: s += f"; measured {self.measured_s:.1f} s ({self.measured_s / self.predicted_s - 1:+.0%} vs predicted)"
         return s
 
@@ -186,7 +208,7 @@ class TimeBudget:
            ):
         "Train the chosen epochs with the budget's schedule and mechanism; the measured time is kept in `measured_s`"
         t0 = time.perf_counter()
-        if self.method == 'callback': self.learn.fit_one_cycle(self.epochs, lr, cbs=[self.callback(), *(cbs or [])], **kwargs)
+        if self.method == 'callback': self.learn.fit_one_cycle(self.epochs, lr, cbs=[self.callback(), *L(cbs)], **kwargs)
         else: self.learn.fit_progressive(self.epochs, lr, schedule=self.schedule, cbs=cbs, **self.method_kwargs, **kwargs)
         self.measured_s = time.perf_counter() - t0
         return self
@@ -201,7 +223,7 @@ class TimeBudget:
             ax.plot(t.pixels_vs_full, t.pixels_vs_full * full_ms, '--', label='pixel-proportional')
         for _, r in t.iterrows(): ax.annotate(r['size'], (r.pixels_vs_full, r.ms_per_step), fontsize=8)
         ax.set_xlabel('pixels relative to full size'); ax.set_ylabel('ms per training step'); ax.legend(); ax.grid(alpha=0.3)
-        ax.set_title(f"{self.epochs} epochs fit in {self.budget_s:.0f} s", fontsize=10)
+        ax.set_title(f"Step time by size: {self.epochs} progressive epochs fit in {self.budget_s:.3g} s", fontsize=10)
         return ax
 
 _METHOD_KEYS = {'callback': ('mode', 'resize_targets', 'valid', 'size_jitter', 'jitter_seed'),
@@ -215,8 +237,10 @@ def progressive_budget(self:Learner,
     method:str='callback', # 'callback' (`ProgressiveResize`) or 'dataloaders' (`fit_progressive`)
     schedule=None, # a `SizeSchedule` or `SizeSteps`; built from the keywords if None
     n_steps:int=4, # training steps timed per size
-    warmup:int=1, # steps run first at each size and not timed
+    warmup:int|None=None, # steps run first at each size and not timed; None: 1 + the batches the workers prefetch
     valid:bool=True, # time one validation pass and count one per epoch
+    count_timing:bool=True, # the seconds the timing takes come out of the budget (equal wall-clock from the call on)
+    clock=time.perf_counter, # the clock to read (seconds); tests pass their own
     max_epochs:int=1000, # never more than this
     **kwargs, # schedule keywords (`initial_scale`, `sizes`, ...) and the mechanism's (`mode`, `draft`, `bs_scale`, ...)
 )->TimeBudget:
@@ -234,7 +258,8 @@ def progressive_budget(self:Learner,
     schedule = get_schedule(schedule, sched_kw.pop('sizes', None), **sched_kw)
     n_iter = len(self.dls.train)
     if method == 'callback':
-        final = data_size(self.dls.train) or tuple(self.dls.train.one_batch()[0].shape[-2:])
+        first = lambda dl: dl.one_batch() if hasattr(dl, 'one_batch') else next(iter(dl))   # fastai's or a plain torch DataLoader
+        final = data_size(self.dls.train) or tuple(first(self.dls.train)[0].shape[-2:])
         cb = ProgressiveResize(schedule=schedule, **kwargs)
         plan_fn = lambda n: cb.plan(final, n, n_iter)
     else:
@@ -243,14 +268,20 @@ def progressive_budget(self:Learner,
     final = plan_fn(1).final_size
     sizes = sorted(set(plan_fn(full_epochs or 1).sizes) | {final})   # any size a longer fit reaches is timed by plan_checked
     timed_kw = {k: v for k, v in kwargs.items() if k not in ('size_jitter', 'jitter_seed')}
-    step_times = measure_step_times(self, sizes, method, n_steps=n_steps, warmup=warmup, **timed_kw)
-    valid_s = measure_valid_time(self) if valid else 0.
-    full_epoch = n_iter * step_times[final] + valid_s
+    t0 = clock()
+    step_times = measure_step_times(self, sizes, method, n_steps=n_steps, warmup=warmup, clock=clock, **timed_kw)
+    valid_s = measure_valid_time(self, clock=clock) if valid else 0.
+    full_epoch = n_iter * step_times[final] + valid_s + step_times.epoch_start_s
     budget = full_epochs * full_epoch if full_epochs is not None else (minutes * 60 if minutes is not None else seconds)
     def plan_checked(n):
         p = plan_fn(n)
         extra = sorted(set(p.sizes) - set(step_times))   # a longer fit can hit a size a short one skips: time it too
-        if extra: step_times.update(measure_step_times(self, extra, method, n_steps=n_steps, warmup=warmup, **timed_kw))
+        if extra: step_times.update(measure_step_times(self, extra, method, n_steps=n_steps, warmup=warmup, clock=clock, **timed_kw))
         return p
-    best, best_t = _most_epochs(plan_checked, step_times, valid_s, budget, full_epoch, max_epochs)
-    return TimeBudget(self, best, best_t, budget, full_epoch, step_times, valid_s, plan_fn(best), method, schedule, kwargs)
+    timing = lambda: clock() - t0
+    left = budget - timing() if count_timing else budget
+    if left <= 0: raise ValueError(f"not even one epoch fits: timing the steps took {timing():.1f} s of the {budget:.1f} s budget; "
+                                   f"give a larger budget or pass count_timing=False")
+    best, best_t = _most_epochs(plan_checked, step_times, valid_s, left, full_epoch, max_epochs)
+    return TimeBudget(self, best, best_t, budget, full_epoch, step_times, valid_s, plan_fn(best), method, schedule, kwargs,
+                      timing(), count_timing)

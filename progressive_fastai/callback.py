@@ -16,7 +16,7 @@ from fastai.callback.core import Callback
 from fastai.callback.mixup import MixUp, CutMix
 from fastai.learner import Recorder, Metric
 from fastcore.foundation import L
-from fastai.torch_core import show_image
+from fastai.torch_core import show_image, TensorImage
 
 from .schedule import SizeSchedule, SizeSteps, SizePlan, get_schedule, progress, _plot_sizes, _Schedule
 from .resize import resize_batch, _MODES
@@ -28,7 +28,10 @@ class _SizeColumn(Metric):
     def reset(self): pass
     def accumulate(self, learn): pass
     @property
-    def value(self): return self.sizes[-1][0] if self.sizes else None
+    def value(self):
+        if not self.sizes: return None
+        h, w = self.sizes[-1]
+        return h if h == w else f"{h}x{w}"   # non-square: both sides, so a distorted or squashed size shows
     @property
     def name(self): return 'train_size'
 
@@ -72,6 +75,14 @@ def _check_model_takes(learn, size, who):
                          f"fixed-size layer (a Linear after Flatten) with adaptive pooling") from e
     finally: m.train(was)
 
+def _refuse_two_resizers(cbs):
+    "Raise if the callbacks `cbs` hold both `ProgressiveResize` and `fit_progressive`'s: each would resize, one on top of the other"
+    names = {type(cb).__name__ for cb in cbs}
+    if {'ProgressiveResize', 'ProgressiveDataLoaders'} <= names:
+        raise ValueError("ProgressiveResize and fit_progressive both resize the training images, so together they resize twice: "
+                         "use one. To use fit_progressive on a Learner built with cbs=ProgressiveResize(), first call "
+                         "learn.remove_cb(ProgressiveResize); to resize on the batch, call fit_one_cycle instead of fit_progressive")
+
 _RECORD = ('sizes', 'size_epochs', 'batch_sizes', 'levels', 'alphas')
 Recorder._stateattrs = tuple(dict.fromkeys(Recorder._stateattrs + _RECORD))   # the record stays out of learn.export(), like the losses
 
@@ -100,7 +111,7 @@ class ProgressiveResize(_CleansUpOnDetach, Callback):
         schedule:SizeSchedule|SizeSteps|None=None, # a `SizeSchedule` or `SizeSteps` (the same object `fit_progressive` takes); built from the keywords if None
         sizes=None, # explicit sizes from smallest to largest, each an int or (h, w): a `SizeSteps` over them
         mode:str='resize', # 'resize' (antialiased) or 'crop' (random window, same for inputs and spatial targets)
-        resize_targets:bool=False, # also resize `TensorImage` targets (autoencoders); masks, points and boxes always follow
+        resize_targets:bool|None=None, # resize `TensorImage` targets (autoencoders); None: whenever the batch has one. Masks, points and boxes always follow
         valid:str='full', # validate at 'full' size or at the 'current' training size
         verbose:bool=False, # print a one-line summary of the plan when training starts
         log_size:bool=True, # add a `train_size` column to the training log (table, `CSVLogger`, `recorder.values`) for the fit
@@ -132,6 +143,7 @@ class ProgressiveResize(_CleansUpOnDetach, Callback):
     def before_fit(self):
         "Start a new record of sizes; stand aside during `lr_find`"
         if hasattr(self.learn, 'lr_finder'): self.run = False; return
+        _refuse_two_resizers(self.learn.cbs)
         self.sizes, self.size_epochs, self.current_size, self.in_fit, self._announced = [], [], None, True, False
         if hasattr(self.learn, 'recorder'): self.learn.recorder.sizes, self.learn.recorder.size_epochs = self.sizes, self.size_epochs
         _with_size_column(self.learn, self.sizes, self.log_size)
@@ -148,8 +160,13 @@ class ProgressiveResize(_CleansUpOnDetach, Callback):
         elif self.valid == 'current' and self.in_fit and self.current_size is not None and not hasattr(self.learn, 'gather_preds'):
             size = self.current_size
         else: return
-        self.learn.xb, self.learn.yb = resize_batch(self.learn.xb, self.learn.yb, size, self.mode, self.resize_targets)
+        self.learn.xb, self.learn.yb = resize_batch(self.learn.xb, self.learn.yb, size, self.mode, self._resize_targets())
         if self.training and len(self.sizes) == 1: _check_model_takes(self.learn, size, 'ProgressiveResize')
+
+    def _resize_targets(self)->bool:
+        "Resize image targets: as asked, or (None) when a target is a `TensorImage`: an image-to-image model predicts at the input's size"
+        if self.resize_targets is not None: return self.resize_targets
+        return any(isinstance(y, TensorImage) for y in self.learn.yb)
 
     def after_fit(self): self._end(self.learn)
     def after_cancel_fit(self): self._end(self.learn)

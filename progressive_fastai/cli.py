@@ -4,7 +4,7 @@
 
 # %% ../nbs/06_cli.ipynb #534da209
 from __future__ import annotations
-import argparse, json, math, sys, tempfile, time, warnings
+import argparse, contextlib, json, math, sys, tempfile, time, warnings
 warnings.filterwarnings('ignore', message='.*torch.jit.script.*')   # printed by an import inside fastai: noise on the command line
 from pathlib import Path
 
@@ -26,12 +26,12 @@ import fastai.callback.schedule  # noqa: F401  (Learner.fit_one_cycle)
 from .schedule import SizeSchedule
 from .callback import ProgressiveResize
 from .learner import ProgressiveDataLoaders
-from .budget import measure_step_times, epochs_for_budget
+from .budget import measure_step_times, epochs_for_budget, StepTimes
 from .data import make_textures, TEXTURES
 
 # %% auto #0
 __all__ = ['ARCHS', 'BUILTIN', 'MIN_ACCURACY', 'xresnet10', 'UsageError', 'parser', 'find_data', 'build_dls', 'build_learner',
-           'EpochLog', 'train', 'results_table', 'plot_comparison', 'main']
+           'EpochLog', 'EpochLines', 'train', 'results_table', 'plot_comparison', 'main']
 
 # %% ../nbs/06_cli.ipynb #14bedb96
 def xresnet10(n_out:int=1000, **kwargs):
@@ -149,13 +149,24 @@ def _plan(args, dls, learn, epochs):
     if args.method == 'callback': return ProgressiveResize(**_schedule_kwargs(args)).plan(args.size, epochs, len(dls.train))
     return learn.progressive_plan(epochs, **_schedule_kwargs(args))
 
+class EpochLines:
+    "A Learner `logger` that prints one readable line per epoch (for a log file: no progress-bar frames)"
+    def __init__(self, learn, say=print): self.learn, self.say = learn, say
+    def __call__(self, values):
+        names, n = self.learn.recorder.metric_names, self.learn.n_epoch
+        cells = [f"{k} {v:.4f}" if isinstance(v, float) else f"{k} {v}" for k, v in zip(names[1:], values[1:])]
+        self.say(f"epoch {values[0] + 1}/{n}: " + ', '.join(cells), flush=True)
+
 def _fit(args, learn, epochs, progressive, say):
-    "Train one run; return its record"
+    "Train one run; return its record. Not on a terminal (piped to a file), one line per epoch instead of progress bars"
     log = EpochLog()
     start = time.perf_counter()
-    if not progressive: learn.fit_one_cycle(epochs, args.lr, cbs=log)
-    elif args.method == 'callback': learn.fit_one_cycle(epochs, args.lr, cbs=[ProgressiveResize(mode=args.mode, **_schedule_kwargs(args)), log])
-    else: learn.fit_progressive(epochs, args.lr, cbs=log, **_schedule_kwargs(args))
+    plain = not sys.stdout.isatty()
+    if plain: learn.logger = EpochLines(learn, say)
+    with (learn.no_bar() if plain else contextlib.nullcontext()):
+        if not progressive: learn.fit_one_cycle(epochs, args.lr, cbs=log)
+        elif args.method == 'callback': learn.fit_one_cycle(epochs, args.lr, cbs=[ProgressiveResize(mode=args.mode, **_schedule_kwargs(args)), log])
+        else: learn.fit_progressive(epochs, args.lr, cbs=log, **_schedule_kwargs(args))
     secs = time.perf_counter() - start
     return dict(epochs=epochs, seconds=secs, seconds_per_epoch=secs / epochs, accuracy=log.accuracies[-1],
                 epoch_times=log.times, epoch_accuracies=log.accuracies, valid_seconds=float(sum(log.valid_times) / len(log.valid_times)),
@@ -220,22 +231,37 @@ def _run(args, say):
     finally:
         if tmp is not None: tmp.cleanup()
 
+def _calibrated(times, full, n_iter, final)->StepTimes:
+    "Step times scaled so that the full-size step matches the full-size run's own (on a busy machine a few timed steps run slow or fast)"
+    train_s = max(full['seconds'] - full['epochs'] * full['valid_seconds'], 1e-9)   # training time of the real run, epoch start-ups included
+    scale = train_s / (full['epochs'] * n_iter) / times[final]
+    return StepTimes({k: v * scale for k, v in times.items()})
+
+def _equal_time_epochs(args, times, full, n_iter)->tuple:
+    "(epochs, predicted seconds or None, the reason) of the equal-time run: the most that fit, never fewer than the full-size run's"
+    final = (args.size, args.size)
+    try:
+        r = epochs_for_budget(_calibrated(times, full, n_iter, final), n_iter, final, seconds=full['seconds'],
+                              valid_time=full['valid_seconds'], **_schedule_kwargs(args))
+    except ValueError as e: r = dict(epochs=0, error=str(e))
+    if r['epochs'] >= args.epochs: return r['epochs'], r['predicted_s'], f"fit in {full['seconds']:.0f} s by measured step times (predicted {r['predicted_s']:.0f} s)"
+    # fewer progressive than full-size epochs cannot be right (no step is larger than full size): timing noise from a busy machine
+    return args.epochs, None, f"as many as full size: the step timing was inconsistent ({r.get('error') or 'small steps timed slower than full-size ones'})"
+
 def _equal_time(args, dls, new_learner, res, say):
     "A progressive run with the epochs that fit in the full-size run's measured time"
     full = res['runs']['full size']
     plan = _plan(args, dls, new_learner(), args.epochs)
     say(f"\n== timing a few steps at each size of the plan, to fit progressive epochs into {full['seconds']:.1f} s")
-    learn = new_learner()
     kw = dict(mode=args.mode) if args.method == 'callback' else {}
-    times = measure_step_times(learn, sorted(set(plan.sizes)), method=args.method, n_steps=3, warmup=2, **kw)
+    times = measure_step_times(new_learner(), sorted(set(plan.sizes) | {(args.size, args.size)}), method=args.method, n_steps=5, **kw)
     say('  ' + ', '.join(f"{h}px {t * 1000:.0f} ms" for (h, w), t in times.items()) + ' per step')
-    r = epochs_for_budget(times, len(dls.train), args.size, seconds=full['seconds'], valid_time=full['valid_seconds'], **_schedule_kwargs(args))
-    n = r['epochs']
-    say(f"  {n} progressive epochs are predicted to take {r['predicted_s']:.1f} s")
+    n, predicted, why = _equal_time_epochs(args, times, full, len(dls.train))
+    say(f"  {n} progressive epochs: {why}")
     say(f"\n== progressive, equal time ({n} epochs)")
     run = _fit(args, new_learner(), n, True, say)
-    res['runs']['progressive, equal time'] = dict(run, ideal_speedup=r['plan'].speedup, predicted_seconds=r['predicted_s'],
-        chosen=f"{n} epochs: fit in {full['seconds']:.0f} s by measured step times (predicted {r['predicted_s']:.0f} s)")
+    res['runs']['progressive, equal time'] = dict(run, ideal_speedup=_plan(args, dls, new_learner(), n).speedup, predicted_seconds=predicted,
+                                                  chosen=f"{n} epochs: {why}")
 
 # %% ../nbs/06_cli.ipynb #e5d4271e
 def results_table(res:dict)->str:

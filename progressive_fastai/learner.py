@@ -21,7 +21,7 @@ from fastai.vision.core import PILBase
 import fastai.callback.schedule  # noqa: F401  (Learner.fit_one_cycle)
 
 from .schedule import SizeSchedule, SizeSteps, SizePlan, get_schedule, progress, _pair, _Schedule, _SCHEDULE_KEYS
-from .callback import _CleansUpOnDetach, _with_size_column, _without_size_column, _check_model_takes  # also patches Recorder.plot_size_sched
+from .callback import _refuse_two_resizers, _CleansUpOnDetach, _with_size_column, _without_size_column, _check_model_takes  # also patches Recorder.plot_size_sched
 
 # %% auto #0
 __all__ = ['size_transforms', 'data_size', 'scaled_size', 'epoch_batches', 'ProgressiveEpoch', 'ProgressiveDataLoaders']
@@ -46,8 +46,8 @@ def _with_size(t, size):
 
 def size_transforms(dl, # a fastai training or validation DataLoader
                    )->list:
-    "The size-setting transforms of `dl`'s item and batch pipelines, in the order they run"
-    return [t for pipe in (dl.after_item, dl.after_batch) for t in pipe.fs if _tfm_size(t) is not None]
+    "The size-setting transforms of `dl`'s item and batch pipelines, in the order they run (none for a plain torch DataLoader)"
+    return [t for name in ('after_item', 'after_batch') for t in getattr(getattr(dl, name, None), 'fs', []) if _tfm_size(t) is not None]
 
 def data_size(dl, # a fastai DataLoader
              )->tuple|None:
@@ -326,6 +326,10 @@ class ProgressiveDataLoaders(_CleansUpOnDetach, Callback):
     def _setup(self, dls):
         "The training loader under any distributed wrapper, the final size, this rank and the world size; checks everything"
         dl = dls.train
+        if not isinstance(_undistributed(dl), DataLoader): raise TypeError(
+            f"fit_progressive rebuilds fastai DataLoaders at each size, but the training DataLoader is a {type(dl).__module__}."
+            f"{type(dl).__name__}, which has no fastai transforms to resize: use ProgressiveResize, which resizes each batch on the "
+            f"device (learn.fit_one_cycle(..., cbs=ProgressiveResize())), or build fastai DataLoaders (DataBlock, ImageDataLoaders)")
         rank, world = (dl.rank, dl.world_size) if isinstance(dl, DistributedDL) else (0, 1)
         base = _undistributed(dl)
         final = data_size(base)
@@ -361,6 +365,7 @@ class ProgressiveDataLoaders(_CleansUpOnDetach, Callback):
     def before_fit(self):
         "Plan the fit and prepare the per-size loaders; stand aside during `lr_find`"
         if hasattr(self.learn, 'lr_finder'): self.run = False; return
+        _refuse_two_resizers(self.learn.cbs)
         self.base, self.final, self.rank, self.world = self._setup(self.dls)
         self.batches, self.size_plan = self._plan_fit(self.base, self.final, self.n_epoch, self.world)
         self._epoch_steps = [[s for s in self.size_plan.steps if s['epoch'] == e] for e in range(self.n_epoch)]
@@ -459,6 +464,14 @@ def _show_params(f, *tos):
 _CB_KEYS = ('get_dls', 'bs_scale', 'max_bs', 'lr_scale', 'draft', 'verbose')
 def _pop(kwargs, keys): return {k: kwargs.pop(k) for k in keys if k in kwargs}
 
+def _check_fit_keywords(kwargs):
+    "Raise naming the valid keywords if `kwargs` has one that neither `fit_one_cycle` nor the schedule takes"
+    import inspect
+    valid = [p for p in inspect.signature(Learner.fit_one_cycle).parameters if p not in ('self', 'n_epoch', 'lr_max')] + list(_SCHEDULE_KEYS)
+    bad = sorted(set(kwargs) - set(valid))
+    if bad: raise TypeError(f"fit_progressive() got unexpected keyword argument(s) {bad}; besides its own (schedule, sizes, get_dls, "
+                            f"bs_scale, max_bs, lr_scale, draft, verbose) it takes fit_one_cycle's and the schedule's: {valid}")
+
 @patch
 def progressive_plan(self:Learner, n_epoch:int, # epochs in the fit
                      schedule=None, # a `SizeSchedule` or `SizeSteps`; built from the keywords if None
@@ -482,8 +495,10 @@ def fit_progressive(self:Learner, n_epoch:int, # epochs in the fit
                     **kwargs, # `fit_one_cycle`'s keywords (`pct_start`, `wd`, `cbs`, ...) and the schedule's (`initial_scale`, ...)
                    ):
     "`fit_one_cycle` with the training DataLoaders rebuilt at each size of a progressive schedule"
+    _check_fit_keywords(kwargs)
     cb = ProgressiveDataLoaders(schedule, sizes, get_dls, bs_scale, max_bs, lr_scale, draft, verbose, **_pop(kwargs, _SCHEDULE_KEYS))
     cbs = list(L(kwargs.pop('cbs', None)))
+    _refuse_two_resizers([*self.cbs, *cbs, cb])   # before anything changes
     try: self.fit_one_cycle(n_epoch, lr_max, cbs=cbs + [cb], **kwargs)
     finally: cb.cleanup(self)   # a fit that raised: after_fit did not run, and fastai has detached the callback
 
@@ -502,7 +517,7 @@ def fine_tune_progressive(self:Learner, epochs:int, # unfrozen epochs, trained w
     first = schedule.size_at(0, final)
     frozen = {k: v for k, v in own.items() if k in ('get_dls', 'draft', 'verbose')}
     self.freeze()
-    self.fit_progressive(freeze_epochs, slice(base_lr), pct_start=0.99, sizes=[first], **frozen, **kwargs)
+    self.fit_progressive(freeze_epochs, slice(base_lr), pct_start=0.99, schedule=SizeSteps([first], must_end_at_full=False), **frozen, **kwargs)
     base_lr /= 2
     self.unfreeze()
     self.fit_progressive(epochs, slice(base_lr / lr_mult, base_lr), pct_start=pct_start, div=div, schedule=schedule, **own, **kwargs)

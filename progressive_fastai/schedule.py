@@ -59,6 +59,22 @@ def _pair(size, name='size'):
         raise ValueError(f"{name} must be an int or an (h, w) pair of ints; got {size!r}")
     return (int(h), int(w))
 
+def _at_aspect(size, final):
+    "An int `size` as the short side of an (h, w) at `final`'s aspect ratio; an (h, w) pair as it is"
+    if not isinstance(size, Integral) or isinstance(size, bool): return _pair(size, 'size')
+    H, W = final
+    return (int(size), max(1, round(size * W / H))) if H <= W else (max(1, round(size * H / W)), int(size))
+
+def _keep_aspect(short:int, final, increment:int, most)->tuple:
+    "(h, w) with short side `short` and the long side at `final`'s aspect ratio (within 10%), rounded as finely as that needs, at most `most`"
+    H, W = final
+    ratio, m = max(H, W) / min(H, W), increment
+    long = round_to_multiple(short * ratio, m)
+    while abs(long / (short * ratio) - 1) > 0.1 and m > 1:   # e.g. 32 px on 3:4 data: 48 is 12% off, so round to 8 (40)
+        m = max(1, m // 2); long = round_to_multiple(short * ratio, m)
+    long = min(long, max(most))
+    return (short, long) if H <= W else (long, short)
+
 def round_to_multiple(x:float, # a size in pixels
                       multiple:int, # round to a multiple of this
                      )->int:
@@ -149,11 +165,16 @@ class SizeSchedule(_Schedule):
                                     f"(for a size in pixels use initial_size=...); got {initial_scale!r}")
         return tuple(float(v) for v in vals)
 
+    def _per_side(self)->bool:
+        "Whether the user gave the start per side ((h, w) scales or sizes that differ): then each side grows on its own"
+        if self.initial_size is not None: return not isinstance(self.initial_size, Integral)
+        return self.scale[0] != self.scale[1]
+
     def start_size(self, final_size)->tuple:
         "The unrounded (h, w) at the start of training for `final_size`; raises if larger than `final_size`"
         final = _pair(final_size, 'final_size')
         if self.initial_size is None: return tuple(s * f for s, f in zip(self.scale, final))
-        init = _pair(self.initial_size, 'initial_size')
+        init = _at_aspect(self.initial_size, final) if isinstance(self.initial_size, Integral) else _pair(self.initial_size, 'initial_size')
         end = self.end_size(final)
         if any(i > e for i, e in zip(init, end)):
             what = "the final (full) image size" if end == final else f"the last training size (final_scale={self.final_scale} of {final})"
@@ -164,7 +185,8 @@ class SizeSchedule(_Schedule):
         "The (h, w) trained on at the end: the full size, or `final_scale` of it rounded to `size_increment`"
         final = _pair(final_size, 'final_size')
         if self.final_scale == 1: return final
-        return tuple(min(max(round_to_multiple(f * self.final_scale, self.size_increment), min(self.min_size, f)), f) for f in final)
+        sides = tuple(min(max(round_to_multiple(f * self.final_scale, self.size_increment), min(self.min_size, f)), f) for f in final)
+        return sides if self._per_side() else _keep_aspect(min(sides), final, self.size_increment, final)
 
     def fraction(self, pct:float)->float:
         "Fraction `s` in [0, 1] of the way from the initial to the full size at progress `pct`"
@@ -178,8 +200,11 @@ class SizeSchedule(_Schedule):
         init, end = self.start_size(final), self.end_size(final)
         s = self.fraction(pct)
         if s >= 1: return end
-        return tuple(min(max(round_to_multiple(i + (f * self.final_scale - i) * s, self.size_increment), min(self.min_size, f)), e)
-                     for i, f, e in zip(init, final, end))
+        sides = tuple(min(max(round_to_multiple(i + (f * self.final_scale - i) * s, self.size_increment), min(self.min_size, f)), e)
+                      for i, f, e in zip(init, final, end))
+        # one side grows by the schedule, the other follows at the data's aspect ratio: rounding each side on its own
+        # would distort non-square images (96x128 data went through 0.60-0.86 instead of 0.75)
+        return sides if self._per_side() else _keep_aspect(min(sides), final, self.size_increment, end)
 
     def __repr__(self):
         start = f"initial_size={self.initial_size!r}" if self.initial_size is not None else f"initial_scale={self.initial_scale!r}"
@@ -294,44 +319,62 @@ def plot_plan(plan:SizePlan, ax=None, figsize=(6, 3)):
 class SizeSteps(_Schedule):
     "Train at each of `sizes` in turn, spread evenly over training (the last for `finetune_fraction`)"
     def __init__(self,
-        sizes, # sizes from smallest to largest, each an int or (h, w): (128, 224) is two square sizes
+        sizes, # sizes from smallest to largest, each an int (the short side, at the data's aspect ratio) or (h, w)
         finetune_fraction:float|None=None, # share of training at the last size; `1/len(sizes)` if None
         delay_fraction:float=0.0, # first fraction of training at the first size before stepping
+        must_end_at_full:bool=True, # refuse sizes whose last is not the data's size (False: train at the sizes as given)
     ):
-        sizes = _as_list(sizes)   # (128, 224) is two square sizes; write [(h, w)] for a single non-square one
+        sizes = _as_list(sizes)   # (128, 224) is two sizes; write [(h, w)] for a single non-square one
         if not sizes: raise ValueError("sizes must be a non-empty sequence of sizes, each an int or (h, w)")
-        self.sizes = [_pair(o, 'each of sizes') for o in sizes]
+        self.given = [o if isinstance(o, Integral) and not isinstance(o, bool) else _pair(o, 'each of sizes') for o in sizes]
+        self.sizes = [_pair(o, 'each of sizes') for o in self.given]   # as square sizes for the ints, before the data is known
         if any(h < 1 or w < 1 for h, w in self.sizes): raise ValueError(f"sizes must be positive; got {sizes}")
         if any(b[0] < a[0] or b[1] < a[1] for a, b in zip(self.sizes, self.sizes[1:])):
             raise ValueError(f"sizes must be sorted from smallest to largest; got {sizes}")
         k = len(self.sizes)
         if finetune_fraction is None: finetune_fraction = 1 / k if k > 1 else 0.
         _check_fractions(finetune_fraction, delay_fraction)
-        self.finetune_fraction, self.delay_fraction = finetune_fraction, delay_fraction
+        self.finetune_fraction, self.delay_fraction, self.must_end_at_full = finetune_fraction, delay_fraction, must_end_at_full
         self._step = _SchedStep(max(k - 1, 1))
 
-    def check(self, final_size):
-        "Raise if any size is larger than `final_size`"
+    def sizes_for(self, final_size)->list:
+        "The (h, w) sizes on images of `final_size`: an int is the short side at the data's aspect ratio"
         final = _pair(final_size, 'final_size')
-        if any(h > final[0] or w > final[1] for h, w in self.sizes):
-            raise ValueError(f"sizes {self.sizes} go above the data's final size {final}; the largest size must be at most the images' size")
+        return [_at_aspect(o, final) for o in self.given]
+
+    def check(self, final_size):
+        "Raise if a size is larger than `final_size`, or (with `must_end_at_full`) the last is not `final_size`"
+        final = _pair(final_size, 'final_size')
+        sizes = self.sizes_for(final)
+        if any(h > final[0] or w > final[1] for h, w in sizes):
+            raise ValueError(f"sizes {sizes} go above the data's final size {final}; the largest size must be at most the images' size")
+        if self.must_end_at_full and sizes[-1] != final:
+            (h, w), (H, W) = sizes[-1], final
+            raise ValueError(f"sizes end at {h}x{w} but the images are {H}x{W}: training would never see full size. End the sizes "
+                             f"at the data's size (an int is the short side: {min(H, W)}), or use SizeSchedule(final_scale=...) to train "
+                             f"smaller than you validate")
 
     def fraction(self, pct:float)->float:
         "Fraction in [0, 1] of the way through the sizes at progress `pct`: the index of the current size over `len(sizes) - 1`"
         k = len(self.sizes)
         if k == 1: return 1.
+        return self._index(pct) / (k - 1)
+
+    def _index(self, pct):
+        k = len(self.sizes)
+        if k == 1: return 0
         s = _fraction_in_growth(pct, self.delay_fraction, self.finetune_fraction, self._step)
-        return 1. if s >= 1 else min(int(round(s * (k - 1))), k - 2) / (k - 1)
+        return k - 1 if s >= 1 else min(int(round(s * (k - 1))), k - 2)
 
     def size_at(self, pct:float, final_size=None)->tuple:
-        "The size at progress `pct` (`final_size`, if given, is only checked)"
-        if final_size is not None: self.check(final_size)
-        k = len(self.sizes)
-        if k == 1: return self.sizes[0]
-        s = _fraction_in_growth(pct, self.delay_fraction, self.finetune_fraction, self._step)
-        return self.sizes[-1] if s >= 1 else self.sizes[min(int(round(s * (k - 1))), k - 2)]
+        "The (h, w) at progress `pct` on images of `final_size` (checked); ints are square when `final_size` is None"
+        if final_size is None: return self.sizes[self._index(pct)]
+        self.check(final_size)
+        return self.sizes_for(final_size)[self._index(pct)]
 
-    def __repr__(self): return f"SizeSteps({self.sizes}, finetune_fraction={self.finetune_fraction}, delay_fraction={self.delay_fraction})"
+    def __repr__(self):
+        return (f"SizeSteps({self.given}, finetune_fraction={self.finetune_fraction}, delay_fraction={self.delay_fraction}"
+                f"{'' if self.must_end_at_full else ', must_end_at_full=False'})")
 
 def _as_list(o): return list(o) if isinstance(o, (list, tuple)) else [o]
 

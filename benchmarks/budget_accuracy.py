@@ -1,0 +1,69 @@
+"""How close `Learner.progressive_budget` predicts the real wall-clock time of a fit, at full size and progressively.
+
+    .venv/bin/python benchmarks/budget_accuracy.py [--per_class 100] [--size 64] [--epochs 3] [--workers 2] [--out benchmarks/results]
+
+xresnet18 from scratch on the first `--per_class` training images of each class of ../shared/data/imagenette2-224-subset
+(large JPEGs, decoded every epoch), fastbook's presizing, 2 threads, `--workers` DataLoader workers (fastai's default on
+these machines). For each mechanism (`ProgressiveResize`, `fit_progressive`): `progressive_budget(full_epochs=epochs)`,
+then the real full-size fit of `epochs` epochs and the budget's own progressive fit. Each prediction is set against the
+measured time of its fit; the seconds the timing itself took are recorded beside them.
+
+Writes budget_accuracy.json and budget_accuracy.md to --out (with the machine, versions, date and commit).
+"""
+import argparse, json, tempfile, time
+from pathlib import Path
+
+import torch
+from fastai.vision.all import Learner, accuracy, set_seed, xresnet18
+from progressive_fastai.all import predict_fit_time, SizeSteps
+from _common import subset, machine, data_args, presized_dls
+
+def main():
+    ap = data_args(argparse.ArgumentParser(), per_class=100, valid_per_class=30)
+    ap.add_argument('--size', type=int, default=64)
+    ap.add_argument('--epochs', type=int, default=3)
+    ap.add_argument('--workers', type=int, default=2)
+    ap.add_argument('--lr', type=float, default=3e-3)
+    ap.add_argument('--methods', default='callback,dataloaders')
+    ap.add_argument('--name', default='budget_accuracy')
+    a = ap.parse_args()
+    torch.set_num_threads(2)
+    out = Path(a.out); out.mkdir(parents=True, exist_ok=True)
+    path = subset(Path(a.data), Path(tempfile.mkdtemp())/'data', a.per_class, a.valid_per_class)
+
+    def learner():
+        set_seed(0, reproducible=True)
+        dls = presized_dls(path, a.size, a.bs, seed=0, workers=a.workers)
+        return Learner(dls, xresnet18(n_out=dls.c), metrics=accuracy)
+
+    rows = []
+    for method in a.methods.split(','):
+        learn = learner()
+        b = learn.progressive_budget(full_epochs=a.epochs, method=method)
+        print(b.summary(), flush=True)
+        full_plan = SizeSteps([a.size]).plan(a.size, a.epochs, len(learn.dls.train))
+        full_pred = predict_fit_time(full_plan, b.step_times, b.valid_s)
+        t0 = time.perf_counter()
+        with learn.no_bar(), learn.no_logging(): learn.fit_one_cycle(a.epochs, a.lr)
+        full_s = time.perf_counter() - t0
+        learn = learner()
+        with learn.no_bar(), learn.no_logging(): b.fit(a.lr)
+        for fit, pred, meas, epochs in (('full size', full_pred, full_s, a.epochs), ('progressive', b.predicted_s, b.measured_s, b.epochs)):
+            rows.append(dict(method=method, fit=fit, epochs=epochs, predicted_s=round(pred, 2), measured_s=round(meas, 2),
+                             error=round(meas / pred - 1, 4), timing_s=round(b.timing_s, 2), epoch_start_s=round(b.step_times.epoch_start_s, 3),
+                             valid_s=round(b.valid_s, 2)))
+            print(rows[-1], flush=True)
+
+    m = machine()
+    res = dict(machine=m, args=vars(a), rows=rows)
+    (out/f'{a.name}.json').write_text(json.dumps(res, indent=1))
+    lines = [f"# How close progressive_budget predicts a fit's time", '',
+             f"{m['cpu']}, {m['threads']} threads, GPU: {m['gpu'] or 'none'}; torch {m['torch']}, fastai {m['fastai']}; {m['date']}, commit {m['commit'][:10]}.",
+             f"xresnet18 from scratch, {a.per_class * 10} training / {a.valid_per_class * 10} validation JPEGs at {a.size} px (presizing), bs {a.bs}, "
+             f"{a.workers} workers, budget of {a.epochs} full-size epochs.", '',
+             '| mechanism | fit | epochs | predicted | measured | error | timing took |', '|---|---|---|---|---|---|---|']
+    lines += [f"| {r['method']} | {r['fit']} | {r['epochs']} | {r['predicted_s']:.1f} s | {r['measured_s']:.1f} s | {r['error']:+.1%} | {r['timing_s']:.1f} s |" for r in rows]
+    (out/f'{a.name}.md').write_text('\n'.join(lines) + '\n')
+    print('\n'.join(lines))
+
+if __name__ == '__main__': main()
