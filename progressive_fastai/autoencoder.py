@@ -225,6 +225,7 @@ class GrowAutoencoder(_CleansUpOnDetach, Callback):
     def _schedule(self, model):
         schedule, sizes, kwargs = self._sched_args
         if schedule is None and sizes is None: return SizeSteps(model.level_sizes, **kwargs)
+        if schedule is None: return SizeSteps(sizes, must_end_at_full=False, **kwargs)   # `plan` says what a grown model needs
         if schedule is not None and not isinstance(schedule, _Schedule):
             raise TypeError(f"schedule must be a SizeSteps or SizeSchedule; got {schedule!r}")
         return get_schedule(schedule, sizes, **kwargs)

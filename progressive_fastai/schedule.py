@@ -65,14 +65,15 @@ def _at_aspect(size, final):
     H, W = final
     return (int(size), max(1, round(size * W / H))) if H <= W else (max(1, round(size * H / W)), int(size))
 
-def _keep_aspect(short:int, final, increment:int, most)->tuple:
+def _keep_aspect(short:int, final, increment:int, most, min_size:int=1)->tuple:
     "(h, w) with short side `short` and the long side at `final`'s aspect ratio (within 10%), rounded as finely as that needs, at most `most`"
     H, W = final
     ratio, m = max(H, W) / min(H, W), increment
     long = round_to_multiple(short * ratio, m)
     while abs(long / (short * ratio) - 1) > 0.1 and m > 1:   # e.g. 32 px on 3:4 data: 48 is 12% off, so round to 8 (40)
         m = max(1, m // 2); long = round_to_multiple(short * ratio, m)
-    long = min(long, max(most))
+    if short >= min(final): long = max(final)                # the full short side: the full long side
+    long = min(max(long, min(min_size, max(final))), max(most))
     return (short, long) if H <= W else (long, short)
 
 def round_to_multiple(x:float, # a size in pixels
@@ -186,7 +187,7 @@ class SizeSchedule(_Schedule):
         final = _pair(final_size, 'final_size')
         if self.final_scale == 1: return final
         sides = tuple(min(max(round_to_multiple(f * self.final_scale, self.size_increment), min(self.min_size, f)), f) for f in final)
-        return sides if self._per_side() else _keep_aspect(min(sides), final, self.size_increment, final)
+        return sides if self._per_side() else _keep_aspect(min(sides), final, self.size_increment, final, self.min_size)
 
     def fraction(self, pct:float)->float:
         "Fraction `s` in [0, 1] of the way from the initial to the full size at progress `pct`"
@@ -204,7 +205,7 @@ class SizeSchedule(_Schedule):
                       for i, f, e in zip(init, final, end))
         # one side grows by the schedule, the other follows at the data's aspect ratio: rounding each side on its own
         # would distort non-square images (96x128 data went through 0.60-0.86 instead of 0.75)
-        return sides if self._per_side() else _keep_aspect(min(sides), final, self.size_increment, end)
+        return sides if self._per_side() else _keep_aspect(min(sides), final, self.size_increment, end, self.min_size)
 
     def __repr__(self):
         start = f"initial_size={self.initial_size!r}" if self.initial_size is not None else f"initial_scale={self.initial_scale!r}"
