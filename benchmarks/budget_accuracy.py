@@ -14,7 +14,7 @@ import argparse, json, tempfile, time
 from pathlib import Path
 
 import torch
-from fastai.vision.all import Learner, accuracy, set_seed, xresnet18
+from fastai.vision.all import Learner, Callback, accuracy, set_seed, xresnet18
 from progressive_fastai.all import predict_fit_time, SizeSteps
 from _common import subset, machine, data_args, presized_dls
 
@@ -36,26 +36,40 @@ def main():
         dls = presized_dls(path, a.size, a.bs, seed=0, workers=a.workers)
         return Learner(dls, xresnet18(n_out=dls.c), metrics=accuracy)
 
-    rows = []
+    class RealSteps(Callback):
+        "The size and seconds of every training step of a real fit (end of one batch to the end of the next)"
+        order = 200
+        def before_fit(self): self.steps = []
+        def before_train(self): self.t0 = time.perf_counter()
+        def after_batch(self):
+            if not self.training: return
+            t = time.perf_counter(); self.steps.append((tuple(self.x.shape[-2:]), t - self.t0)); self.t0 = t
+
+    rows, per_size = [], []
     for method in a.methods.split(','):
         learn = learner()
         b = learn.progressive_budget(full_epochs=a.epochs, method=method)
         print(b.summary(), flush=True)
         full_plan = SizeSteps([a.size]).plan(a.size, a.epochs, len(learn.dls.train))
         full_pred = predict_fit_time(full_plan, b.step_times, b.valid_s)
+        full = learner()
         t0 = time.perf_counter()
-        with learn.no_bar(), learn.no_logging(): learn.fit_one_cycle(a.epochs, a.lr)
+        with full.no_bar(), full.no_logging(): full.fit_one_cycle(a.epochs, a.lr, cbs=(rf := RealSteps()))
         full_s = time.perf_counter() - t0
-        learn = learner()
-        with learn.no_bar(), learn.no_logging(): b.fit(a.lr)
+        with b.learn.no_bar(), b.learn.no_logging(): b.fit(a.lr, cbs=(rp := RealSteps()))
         for fit, pred, meas, epochs in (('full size', full_pred, full_s, a.epochs), ('progressive', b.predicted_s, b.measured_s, b.epochs)):
             rows.append(dict(method=method, fit=fit, epochs=epochs, predicted_s=round(pred, 2), measured_s=round(meas, 2),
                              error=round(meas / pred - 1, 4), timing_s=round(b.timing_s, 2), epoch_start_s=round(b.step_times.epoch_start_s, 3),
                              valid_s=round(b.valid_s, 2)))
             print(rows[-1], flush=True)
+        for size, t in b.step_times.items():   # the timed step against the steps of the real fits at that size (median)
+            real = sorted(dt for s, dt in rf.steps + rp.steps if s == size)
+            per_size.append(dict(method=method, size=f"{size[0]}x{size[1]}", timed_ms=round(t * 1000, 1),
+                                 real_ms=round(real[len(real) // 2] * 1000, 1) if real else None, real_steps=len(real)))
+            print(per_size[-1], flush=True)
 
     m = machine()
-    res = dict(machine=m, args=vars(a), rows=rows)
+    res = dict(machine=m, args=vars(a), rows=rows, per_size=per_size)
     (out/f'{a.name}.json').write_text(json.dumps(res, indent=1))
     lines = [f"# How close progressive_budget predicts a fit's time", '',
              f"{m['cpu']}, {m['threads']} threads, GPU: {m['gpu'] or 'none'}; torch {m['torch']}, fastai {m['fastai']}; {m['date']}, commit {m['commit'][:10]}.",
@@ -63,6 +77,9 @@ def main():
              f"{a.workers} workers, budget of {a.epochs} full-size epochs.", '',
              '| mechanism | fit | epochs | predicted | measured | error | timing took |', '|---|---|---|---|---|---|---|']
     lines += [f"| {r['method']} | {r['fit']} | {r['epochs']} | {r['predicted_s']:.1f} s | {r['measured_s']:.1f} s | {r['error']:+.1%} | {r['timing_s']:.1f} s |" for r in rows]
+    lines += ['', 'Step time by size: timed by `progressive_budget` against the median step of the real fits at that size.', '',
+              '| mechanism | size | timed | real (median) | real steps |', '|---|---|---|---|---|']
+    lines += [f"| {r['method']} | {r['size']} | {r['timed_ms']} ms | {r['real_ms']} ms | {r['real_steps']} |" for r in per_size]
     (out/f'{a.name}.md').write_text('\n'.join(lines) + '\n')
     print('\n'.join(lines))
 

@@ -16,7 +16,7 @@ from fastai.callback.core import Callback, CancelFitException, CancelValidExcept
 from fastai.learner import Learner
 import fastai.callback.schedule  # noqa: F401  (Learner.fit_one_cycle)
 
-from .schedule import SizePlan, SizeSteps, get_schedule, _pair, _SCHEDULE_KEYS
+from .schedule import SizePlan, SizeSteps, get_schedule, _pair, _Schedule, _SCHEDULE_KEYS
 from .callback import ProgressiveResize
 from .learner import ProgressiveDataLoaders, data_size
 
@@ -34,22 +34,34 @@ class StepTimes(dict):
 def _median(xs): return float(np.median(xs)) if len(xs) else 0.
 
 class _StepTimer(Callback):
-    "Each epoch's first training step (from `before_train`: the iterator and its workers start) and every later step; no validation"
+    "The (h, w) and seconds of every training step, each epoch's first (from `before_train`: its iterator and workers start) apart; no validation"
     order = 200
-    def __init__(self, n_steps, warmup, clock): self.n_steps, self.warmup, self.clock, self.times, self.firsts = n_steps, warmup, clock, [], []
+    def __init__(self, n_steps, clock): self.n_steps, self.clock, self.steps, self.firsts = n_steps, clock, [], []
     def before_train(self): self.t0, self.first = self.clock(), True
     def before_validate(self): raise CancelValidException()
     def after_batch(self):
         if not self.training: return
         t = self.clock()
-        (self.firsts if self.first else self.times).append(t - self.t0)
+        (self.firsts if self.first else self.steps).append((tuple(self.x.shape[-2:]), t - self.t0))   # the size the model received
         self.t0, self.first = t, False
-        if len(self.times) >= self.warmup + self.n_steps: raise CancelFitException()
-    @property
-    def step(self): return _median(self.times[self.warmup:])   # the median: a step slowed by other work on the machine does not move it
+        if len(self.steps) >= self.n_steps: raise CancelFitException()
 
-def _method_cb(method, size, **kwargs):
-    schedule = SizeSteps([size], must_end_at_full=False)   # one size for the whole timing fit
+class _TimingSizes(_Schedule):
+    "The timing fit's sizes in the order given: each `size_at` hands out the next (both mechanisms ask once per batch, in order); an epoch's first step repeats the last"
+    def __init__(self, seq:list, n_epoch:int): self.seq, self.n_epoch, self.i = seq, n_epoch, 0
+    def size_at(self, pct, final_size=None):
+        e = pct * self.n_epoch
+        if abs(e - round(e)) < 1e-9: return self.seq[min(max(self.i - 1, 0), len(self.seq) - 1)]   # an epoch starts: timed apart
+        self.i += 1
+        return self.seq[min(self.i - 1, len(self.seq) - 1)]
+    def check(self, final_size): pass
+    def fraction(self, pct): return 1.
+
+def _timing_sequence(sizes, n_steps, warmup)->list:
+    "Sizes step by step, from the smallest up, as a fit runs them: `warmup` + `n_steps` steps each"
+    return [s for s in sorted(sizes, key=lambda s: s[0] * s[1]) for _ in range(warmup + n_steps)]
+
+def _method_cb(method, schedule, **kwargs):
     if method == 'callback': return ProgressiveResize(schedule, **kwargs)
     if method == 'dataloaders': return ProgressiveDataLoaders(schedule, **kwargs)
     raise ValueError(f"method must be 'callback' or 'dataloaders'; got {method!r}")
@@ -61,27 +73,32 @@ def _prefetch_depth(dl):
 def measure_step_times(learn:Learner, # the Learner to measure; its model, optimizer and DataLoaders are not changed
                        sizes, # the sizes to time, each an int or (h, w)
                        method:str='callback', # 'callback' (`ProgressiveResize`) or 'dataloaders' (`fit_progressive`)
-                       n_steps:int=4, # steps timed per size (their median is kept)
-                       warmup:int|None=None, # steps run first and not timed; None: 1 + the batches the workers prefetch (2 per worker)
+                       n_steps:int=3, # steps timed per size (their median is kept)
+                       warmup:int|None=None, # steps run first at each size and not timed; None: the batches the workers prefetch (2 per worker), at least 1
                        clock=time.perf_counter, # the clock to read (seconds); tests pass their own
                        **kwargs, # more arguments for the mechanism, e.g. `draft=True` or `mode='crop'`
                       )->StepTimes: # {(h, w): seconds per training step}, with `epoch_start_s` and `timing_s`
-    "Seconds per training step (loading included) at each of `sizes`, measured on a copy of `learn`'s model"
+    "Seconds per training step (loading included) at each of `sizes`, measured in one short fit on a copy of `learn`'s model"
     if not isinstance(n_steps, int) or n_steps < 1: raise ValueError(f"n_steps must be an int >= 1; got {n_steps!r}")
     if method not in ('callback', 'dataloaders'): raise ValueError(f"method must be 'callback' or 'dataloaders'; got {method!r}")
-    if warmup is None: warmup = 1 + _prefetch_depth(learn.dls.train)
-    tmp, res, starts, t_begin = _timing_learner(learn), StepTimes(), [], clock()
+    sizes, n_iter = list(dict.fromkeys(map(_pair, sizes))), len(learn.dls.train)
+    if warmup is None: warmup = max(1, _prefetch_depth(learn.dls.train))
+    if n_iter < 2: raise ValueError(f"the training DataLoader has {n_iter} batch per epoch: too few training batches to time steps "
+                                    f"(each epoch's first batch is timed apart, with the epoch's start-up)")
+    seq = _timing_sequence(sizes, n_steps, warmup)
+    n_epoch = 4 * math.ceil(len(seq) / (n_iter - 1))   # enough epochs whatever the batch sizes (bs_scale); the timer stops the fit
+    # one fit for every size, from the smallest up as training goes: one worker pool; at each size the steps the workers made
+    # ahead while the last size ran are not timed, so a size whose data loading is the bottleneck shows it
+    tmp, timer, t_begin = _timing_learner(learn), _StepTimer(len(seq), clock), clock()
     with tmp.no_bar(), tmp.no_logging(), _rng_kept(learn.dls):
-        for size in map(_pair, sizes):
-            timer = _StepTimer(n_steps, warmup, clock)
-            # as many epochs as it takes (the mechanism may change the batches per epoch, e.g. bs_scale): stops after the steps
-            tmp.fit(20, 1e-6, cbs=[_method_cb(method, size, **kwargs), timer])
-            if len(timer.times) < warmup + n_steps:
-                raise ValueError(f"the training DataLoader has {len(learn.dls.train)} batches per epoch: too few training batches to time "
-                                 f"{warmup} + {n_steps} steps at {size} in 20 epochs (each epoch's first batch is timed apart)")
-            res[size] = timer.step
-            starts += [f - res[size] for f in timer.firsts[1:] or timer.firsts]   # the first epoch's first step also pays for allocations
-    res.epoch_start_s, res.timing_s = max(0., _median(starts)), clock() - t_begin
+        tmp.fit(n_epoch, 1e-6, cbs=[_method_cb(method, _TimingSizes(seq, n_epoch), **kwargs), timer])
+    res = StepTimes()
+    for size in sizes:
+        ts = [t for s, t in timer.steps if s == size][warmup:]
+        if not ts: raise ValueError(f"no training step at {size} could be timed: the training DataLoader has {n_iter} batches per epoch")
+        res[size] = _median(ts)   # the median: a step slowed by other work on the machine does not move it
+    res.epoch_start_s = max(0., _median([t - res.get(s, 0.) for s, t in timer.firsts if s in res]))
+    res.timing_s = clock() - t_begin
     return res
 
 def _speed_relevant(cb):
@@ -236,8 +253,8 @@ def progressive_budget(self:Learner,
     seconds:float|None=None, # ...or in seconds (give exactly one of the three)
     method:str='callback', # 'callback' (`ProgressiveResize`) or 'dataloaders' (`fit_progressive`)
     schedule=None, # a `SizeSchedule` or `SizeSteps`; built from the keywords if None
-    n_steps:int=4, # training steps timed per size
-    warmup:int|None=None, # steps run first at each size and not timed; None: 1 + the batches the workers prefetch
+    n_steps:int=3, # training steps timed per size
+    warmup:int|None=None, # steps run first at each size and not timed; None: the batches the workers prefetch, at least 1
     valid:bool=True, # time one validation pass and count one per epoch
     count_timing:bool=True, # the seconds the timing takes come out of the budget (equal wall-clock from the call on)
     clock=time.perf_counter, # the clock to read (seconds); tests pass their own
