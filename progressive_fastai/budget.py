@@ -16,7 +16,7 @@ from fastai.callback.core import Callback, CancelFitException, CancelValidExcept
 from fastai.learner import Learner
 import fastai.callback.schedule  # noqa: F401  (Learner.fit_one_cycle)
 
-from .schedule import SizePlan, SizeSteps, get_schedule, _pair, _Schedule, _SCHEDULE_KEYS
+from .schedule import SizePlan, get_schedule, _pair, _Schedule, _SCHEDULE_KEYS
 from .callback import ProgressiveResize
 from .learner import ProgressiveDataLoaders, data_size
 

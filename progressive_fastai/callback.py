@@ -18,7 +18,7 @@ from fastai.learner import Recorder, Metric
 from fastcore.foundation import L
 from fastai.torch_core import show_image, TensorImage
 
-from .schedule import SizeSchedule, SizeSteps, SizePlan, get_schedule, progress, _plot_sizes, _Schedule
+from .schedule import SizeSchedule, SizeSteps, SizePlan, get_schedule, progress, _plot_sizes
 from .resize import resize_batch, _MODES
 
 # %% ../nbs/02_callback.ipynb #736b8260

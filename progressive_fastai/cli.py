@@ -23,9 +23,7 @@ from fastai.vision.models import resnet18, resnet34, resnet50
 from fastai.vision.models.xresnet import XResNet, ResBlock, xresnet18, xresnet34, xresnet50
 import fastai.callback.schedule  # noqa: F401  (Learner.fit_one_cycle)
 
-from .schedule import SizeSchedule
 from .callback import ProgressiveResize
-from .learner import ProgressiveDataLoaders
 from .budget import measure_step_times, epochs_for_budget, StepTimes
 from .data import make_textures, TEXTURES
 

@@ -14,13 +14,12 @@ from fastai.callback.core import Callback
 from fastai.data.core import DataLoaders
 from fastai.distributed import DistributedDL, DistributedTrainer
 from fastai.learner import Learner
-from fastai.torch_core import num_distrib, rank_distrib
 from fastai.data.load import DataLoader
 from fastai.vision.augment import Resize, RandomResizedCrop, RandomCrop, CropPad, AffineCoordTfm, RandomResizedCropGPU
 from fastai.vision.core import PILBase
 import fastai.callback.schedule  # noqa: F401  (Learner.fit_one_cycle)
 
-from .schedule import SizeSchedule, SizeSteps, SizePlan, get_schedule, progress, _pair, _Schedule, _SCHEDULE_KEYS
+from .schedule import SizeSchedule, SizeSteps, SizePlan, get_schedule, progress, _pair, _SCHEDULE_KEYS
 from .callback import _refuse_two_resizers, _CleansUpOnDetach, _with_size_column, _without_size_column, _check_model_takes  # also patches Recorder.plot_size_sched
 
 # %% auto #0

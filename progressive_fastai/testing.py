@@ -22,9 +22,8 @@ from fastai.data.block import DataBlock
 from fastai.data.transforms import get_image_files, GrandparentSplitter
 from fastcore.basics import noop
 from fastai.vision.augment import AffineCoordTfm
-from fastai.callback.core import TrainEvalCallback
 from fastai.callback.progress import ProgressCallback
-from fastai.learner import Recorder, defaults
+from fastai.learner import defaults
 import fastai.data.load
 from .callback import _CleansUpOnDetach
 

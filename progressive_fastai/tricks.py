@@ -4,7 +4,6 @@
 
 # %% ../nbs/08_tricks.ipynb #95c8b696
 from __future__ import annotations
-import copy
 import torch
 from torch import nn
 import pandas as pd
