@@ -4,7 +4,7 @@
 
 # %% auto #0
 __all__ = ['SEG_CODES', 'make_image_folder', 'make_segmentation_folder', 'synth_dls', 'synth_seg_dls', 'synth_ae_dls', 'tiny_cnn',
-           'record_input_sizes', 'ShapeProbe', 'count_worker_pools', 'WorkerPoolProbe', 'QuietTraining',
+           'record_input_sizes', 'ShapeProbe', 'PixelClock', 'count_worker_pools', 'WorkerPoolProbe', 'QuietTraining',
            'quiet_training', 'learner_snapshot']
 
 # %% ../nbs/10_testing.ipynb #b51c9d2a
@@ -156,6 +156,22 @@ class ShapeProbe(Callback):
     def train_sizes(self): return [s for p, s in self.records if p == 'train']
     @property
     def valid_sizes(self): return [s for p, s in self.records if p == 'valid']
+
+# %% ../nbs/10_testing.ipynb #e0ab77a2
+class PixelClock:
+    "A stand-in for `time.perf_counter`: advances by the pixels of every batch `model` receives, and by `spike` s at every `every`-th reading"
+    def __init__(self, model:nn.Module, # the model whose inputs make the time
+                 per_second:float=1000., # pixels (h * w of a batch) per second
+                 spike:float=0., # seconds added at every `every`-th reading (a busy machine)
+                 every:int=0): # 0: never
+        state = self.state = dict(t=0., n=0)
+        def hook(m, args): state['t'] += args[0].shape[-2] * args[0].shape[-1] / per_second   # a closure: copies of the model share it
+        model.register_forward_pre_hook(hook)
+        self.spike, self.every = spike, every
+    def __call__(self)->float:
+        self.state['n'] += 1
+        if self.every and self.state['n'] % self.every == 0: self.state['t'] += self.spike
+        return self.state['t']
 
 # %% ../nbs/10_testing.ipynb #033fd7a8
 @contextmanager
