@@ -2,6 +2,7 @@
 from configparser import ConfigParser
 from pathlib import Path
 import setuptools
+from setuptools.command.build_py import build_py
 
 here = Path(__file__).parent
 config = ConfigParser(delimiters=['='])
@@ -18,6 +19,13 @@ requirements = cfg.get('requirements', '').split()
 dev_requirements = cfg.get('dev_requirements', '').split()
 console_scripts = [s.strip() for s in cfg.get('console_scripts', '').split() if s.strip()]
 readme = here/'README.md'
+docs_only = {'showdoc'}   # the docs' show_doc renderer (settings.ini's `renderer`): the docs build imports it from the source tree
+
+class BuildPy(build_py):
+    "Build the package without the modules only the docs build uses"
+    def find_package_modules(self, package, package_dir):
+        mods = super().find_package_modules(package, package_dir)
+        return [m for m in mods if not (package == cfg['lib_name'] and m[1] in docs_only)]
 
 setuptools.setup(
     name=cfg['lib_name'],
@@ -37,6 +45,7 @@ setuptools.setup(
     long_description=readme.read_text(encoding='utf-8') if readme.exists() else cfg['description'],
     long_description_content_type='text/markdown',
     zip_safe=False,
+    cmdclass={'build_py': BuildPy},
     entry_points={'console_scripts': console_scripts, 'nbdev': [f"{cfg['lib_path']}={cfg['lib_path']}._modidx:d"]},
     author=cfg['author'], author_email=cfg['author_email'],
     description=cfg['description'], keywords=cfg['keywords'])

@@ -4,7 +4,7 @@
 
 # %% ../nbs/04_autoencoder.ipynb #729c80e4
 from __future__ import annotations
-import math
+import math, warnings
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
@@ -13,13 +13,12 @@ import pandas as pd
 from fastcore.basics import store_attr
 from fastai.torch_core import Module
 from fastai.layers import ConvLayer
-from fastai.callback.core import Callback
 from fastai.learner import Metric
 from fastai.data.transforms import Normalize
 
-from .schedule import SizeSteps, SizePlan, get_schedule, _pair, _Schedule, _check_int
+from .schedule import SizeSteps, SizePlan, get_schedule, size_pair, BaseSizeSchedule, check_int
 from .resize import resize_batch
-from .callback import ProgressiveResize, _CleansUpOnDetach, _unwrap, _VALID
+from .callback import ProgressiveResize, SizeCallback, unwrap_model, VALID_SIZES
 
 # %% auto #0
 __all__ = ['PSNR', 'reconstruction_error', 'level_sizes', 'GrowingAutoencoder', 'GrowthPlan', 'GrowAutoencoder']
@@ -38,7 +37,8 @@ class PSNR(Metric):
     def reset(self): self.sq, self.n = 0., 0
     def accumulate(self, learn):
         pred, targ = learn.pred, learn.yb[0]
-        if pred.shape != targ.shape: raise ValueError(f"PSNR compares images of one shape; got predictions {tuple(pred.shape)} and targets {tuple(targ.shape)}")
+        if pred.shape != targ.shape: raise ValueError("PSNR compares images of one shape; got predictions "
+                                                      f"{tuple(pred.shape)} and targets {tuple(targ.shape)}")
         pred, targ = _to_pixels(pred, learn.dls), _to_pixels(targ, learn.dls)
         self.sq += float(((pred.clamp(0, self.max_val) - targ) ** 2).sum()); self.n += targ.numel()
     @property
@@ -67,25 +67,26 @@ def reconstruction_error(learn, # a Learner whose targets are images
     return dict(mse=mse, psnr=10 * math.log10(1 / mse) if mse > 0 else float('inf'))
 
 # %% ../nbs/04_autoencoder.ipynb #496d3b50
-def level_sizes(final_size, # the full image size, int or (h, w)
+def level_sizes(full_size, # the full image size, int or (h, w)
                 n_levels:int, # number of levels (resolution doublings + 1)
                )->list: # the (h, w) of each level, from the core (lowest) to the full size
-    "The resolution of every level of a model grown to `final_size` in `n_levels` doublings"
-    final = _pair(final_size, 'final_size')
-    if not isinstance(n_levels, int) or isinstance(n_levels, bool) or n_levels < 1: raise ValueError(f"n_levels must be an int >= 1; got {n_levels!r}")
+    "The resolution of every level of a model grown to `full_size` in `n_levels` doublings"
+    final = size_pair(full_size, 'full_size')
+    if not isinstance(n_levels, int) or isinstance(n_levels, bool) or n_levels < 1:
+        raise ValueError(f"n_levels must be an int >= 1; got {n_levels!r}")
     div = 2 ** (n_levels - 1)
     if final[0] % div or final[1] % div:
         ok = [n for n in range(1, 8) if final[0] % 2 ** (n - 1) == 0 and final[1] % 2 ** (n - 1) == 0]
-        raise ValueError(f"final size {final} cannot be halved {n_levels - 1} times into whole pixels; "
-                         f"n_levels can be at most {max(ok)} for this size, or choose a final size divisible by {div}")
+        raise ValueError(f"final size {final} cannot be halved {n_levels - 1} times into whole pixels; n_levels can "
+                         f"be at most {max(ok)} for this size, or choose a final size divisible by {div}")
     return [(final[0] // 2 ** (n_levels - 1 - k), final[1] // 2 ** (n_levels - 1 - k)) for k in range(n_levels)]
 
 def _conv(ni, nf, stride=1): return ConvLayer(ni, nf, ks=3, stride=stride, norm_type=None)
 
 class GrowingAutoencoder(Module):
-    "A convolutional autoencoder in resolution levels, to be grown from the lowest level to `final_size`"
+    "A convolutional autoencoder in resolution levels, to be grown from the lowest level to `full_size`"
     def __init__(self,
-        final_size=128, # the full image size, int or (h, w)
+        full_size=128, # the full image size, int or (h, w)
         n_levels:int=2, # levels: the core plus one per resolution doubling
         c_in:int=3, # image channels
         nf:int=16, # channels of the top (full-resolution) level; doubled at every level below, up to `max_nf`
@@ -93,32 +94,36 @@ class GrowingAutoencoder(Module):
         core_downs:int=3, # stride-2 downsamplings inside the core, between its resolution and the bottleneck
         bottleneck:int=32, # channels of the bottleneck
         growing:bool=True, # True: the input's size selects the levels; False: a plain autoencoder using every level
+        final_size=None, # the old name of `full_size`, for one release
     ):
-        self.level_sizes, self.final_size = level_sizes(final_size, n_levels), _pair(final_size)
-        for name, v in (('c_in', c_in), ('nf', nf), ('max_nf', max_nf), ('bottleneck', bottleneck)): _check_int(name, v)
-        _check_int('core_downs', core_downs, 0)
+        if final_size is not None:
+            warnings.warn("GrowingAutoencoder(final_size=...) is now full_size=...", DeprecationWarning, stacklevel=2)
+            full_size = final_size
+        self.level_sizes, self.full_size = level_sizes(full_size, n_levels), size_pair(full_size)
+        for name, v in (('c_in', c_in), ('nf', nf), ('max_nf', max_nf), ('bottleneck', bottleneck)): check_int(name, v)
+        check_int('core_downs', core_downs, 0)
         r0 = self.level_sizes[0]
         if r0[0] % 2 ** core_downs or r0[1] % 2 ** core_downs:
-            raise ValueError(f"the core's resolution {r0} cannot be halved core_downs={core_downs} times into whole pixels; "
-                             f"use fewer core_downs or more n_levels")
+            raise ValueError(f"the core's resolution {r0} cannot be halved core_downs={core_downs} times into whole "
+                             "pixels; use fewer core_downs or more n_levels")
         self.n_levels, self.growing, self.multiple = n_levels, growing, 2 ** (n_levels - 1 + core_downs)
         ch = [min(nf * 2 ** (n_levels - 1 - k), max_nf) for k in range(n_levels)]
         self.channels = ch
         self.from_rgb = nn.ModuleList([ConvLayer(c_in, c, ks=1, norm_type=None) for c in ch])
         self.to_rgb = nn.ModuleList([nn.Conv2d(c, c_in, 1) for c in ch])
-        self.down = nn.ModuleList([nn.Identity()] + [nn.Sequential(_conv(ch[k], ch[k]), _conv(ch[k], ch[k - 1], stride=2))
-                                                      for k in range(1, n_levels)])
-        self.up = nn.ModuleList([nn.Identity()] + [nn.Sequential(nn.Upsample(scale_factor=2), _conv(ch[k - 1], ch[k]), _conv(ch[k], ch[k]))
-                                                    for k in range(1, n_levels)])
+        down = lambda k: nn.Sequential(_conv(ch[k], ch[k]), _conv(ch[k], ch[k - 1], stride=2))
+        up = lambda k: nn.Sequential(nn.Upsample(scale_factor=2), _conv(ch[k - 1], ch[k]), _conv(ch[k], ch[k]))
+        self.down = nn.ModuleList([nn.Identity()] + [down(k) for k in range(1, n_levels)])
+        self.up = nn.ModuleList([nn.Identity()] + [up(k) for k in range(1, n_levels)])
         cc = [min(ch[0] * 2 ** i, max_nf) for i in range(core_downs)] + [bottleneck]
         enc = [_conv(ch[0], ch[0])] + [_conv(cc[i], cc[i + 1], stride=2) for i in range(core_downs)]
-        dec = [layer for i in reversed(range(core_downs)) for layer in (nn.Upsample(scale_factor=2), _conv(cc[i + 1], cc[i]))]
+        dec = [o for i in reversed(range(core_downs)) for o in (nn.Upsample(scale_factor=2), _conv(cc[i + 1], cc[i]))]
         self.core = nn.Sequential(*enc, *dec, _conv(ch[0], ch[0]))
-        self.fade = None   # (level, alpha) while a level fades in; set by `GrowAutoencoder` for training batches only
 
     def level_params(self, level:int)->list:
-        "The parameters that belong to `level` alone (its from-image, down, up and to-image stages; for level 0 also the core)"
-        mods = [self.from_rgb[level], self.down[level], self.up[level], self.to_rgb[level]] + ([self.core] if level == 0 else [])
+        "The parameters of `level` alone: its from-image, down, up and to-image stages (and the core for level 0)"
+        mods = [self.from_rgb[level], self.down[level], self.up[level], self.to_rgb[level]]
+        mods += [self.core] if level == 0 else []
         return [p for m in mods for p in m.parameters()]
 
     def level_of(self, x)->int:
@@ -126,23 +131,26 @@ class GrowingAutoencoder(Module):
         hw = tuple(x.shape[-2:])
         if not self.growing:
             if hw[0] % self.multiple or hw[1] % self.multiple:
-                raise ValueError(f"GrowingAutoencoder(growing=False) needs sizes divisible by {self.multiple}; got an input of {hw}")
+                raise ValueError(f"GrowingAutoencoder(growing=False) needs sizes divisible by {self.multiple}; got "
+                                 f"an input of {hw}")
             return self.n_levels - 1
         if hw not in self.level_sizes:
-            raise ValueError(f"GrowingAutoencoder takes images of one of its level sizes {self.level_sizes}; got an input of {hw} "
-                             f"(resize to a level's size, or build it with growing=False for any multiple of {self.multiple})")
+            raise ValueError(f"GrowingAutoencoder takes images of one of its level sizes {self.level_sizes}; got an "
+                             f"input of {hw} (resize to a level's size, or build it with growing=False for any "
+                             f"multiple of {self.multiple})")
         return self.level_sizes.index(hw)
 
-    def forward(self, x):
+    def forward(self, x, alpha:float=1.):
+        "Reconstruct `x` at its level, blended with the level below while `alpha` < 1 (the fade-in)"
         level = self.level_of(x)
-        alpha = self.fade[1] if self.growing and self.fade is not None and self.fade[0] == level and level > 0 else 1.
+        alpha = alpha if self.growing and level > 0 else 1.
         h = self.down[level](self.from_rgb[level](x))
         if alpha < 1: h = alpha * h + (1 - alpha) * self.from_rgb[level - 1](F.avg_pool2d(x, 2))
         for k in range(level - 1, 0, -1): h = self.down[k](h)
         h = self.core(h)
         for k in range(1, level): h = self.up[k](h)
         out = self.to_rgb[level](self.up[level](h))
-        if alpha < 1: out = alpha * out + (1 - alpha) * F.interpolate(self.to_rgb[level - 1](h), scale_factor=2, mode='nearest')
+        if alpha < 1: out = alpha * out + (1 - alpha) * F.interpolate(self.to_rgb[level - 1](h), scale_factor=2)
         return out
 
 # %% ../nbs/04_autoencoder.ipynb #378e2369
@@ -193,40 +201,43 @@ def _plot_growth(sizes, alphas, epochs, figsize=(7, 3.2), title=None):
     return fig
 
 # %% ../nbs/04_autoencoder.ipynb #cf61a03e
-class GrowAutoencoder(_CleansUpOnDetach, Callback):
+class GrowAutoencoder(SizeCallback):
     "Grow a `GrowingAutoencoder` level by level over training, fading each new level in"
     order = ProgressiveResize.order   # before MixUp/CutMix and MixedPrecision, like ProgressiveResize
     run_valid = True
+    records = ('sizes', 'size_epochs', 'levels', 'alphas')
+    _stateattrs = ('_hook',)   # a fit's forward pre-hook: not pickled
     def __init__(self,
-        schedule:SizeSteps|None=None, # a schedule whose sizes are the model's level sizes; `SizeSteps(model.level_sizes)` if None
-        sizes=None, # explicit level sizes from smallest to largest (a subset of `model.level_sizes` ending at the full size)
+        schedule:SizeSteps|None=None, # a schedule over the model's level sizes; `SizeSteps(model.level_sizes)` if None
+        sizes=None, # level sizes, smallest first: the last few of `model.level_sizes`
         fade_fraction:float=0.5, # share of each new level's stage over which it fades in (0: switch at once)
         freeze_old:bool=False, # train the new level alone while it fades in, then everything
         valid:str='full', # validate the whole model at 'full' size, or at the 'current' level and fade
         verbose:bool=False, # print the plan when training starts
+        log_size:bool=True, # add a `train_size` column to the training log for the fit, as `ProgressiveResize` does
         **kwargs, # the schedule's keywords (`finetune_fraction`, `delay_fraction`)
     ):
-        if not isinstance(fade_fraction, (int, float)) or isinstance(fade_fraction, bool) or not 0 <= fade_fraction <= 1:
+        if isinstance(fade_fraction, bool) or not isinstance(fade_fraction, (int, float)) or not 0 <= fade_fraction <= 1:
             raise ValueError(f"fade_fraction must be a number in [0, 1]; got {fade_fraction!r}")
-        if valid not in _VALID: raise ValueError(f"valid must be one of {_VALID}; got {valid!r}")
+        if valid not in VALID_SIZES: raise ValueError(f"valid must be one of {VALID_SIZES}; got {valid!r}")
         if not isinstance(freeze_old, bool): raise ValueError(f"freeze_old must be True or False; got {freeze_old!r}")
         bad = sorted(set(kwargs) - {'finetune_fraction', 'delay_fraction'})
-        if bad: raise ValueError(f"{bad} do not apply to a grown autoencoder, whose sizes are its levels; "
-                                 f"pass sizes=..., finetune_fraction=... or delay_fraction=...")
+        if bad: raise ValueError(f"{bad} do not apply to a grown autoencoder, whose sizes are its levels; pass "
+                                 "sizes=..., finetune_fraction=... or delay_fraction=...")
         self._sched_args = (schedule, sizes, kwargs)
-        store_attr('fade_fraction,freeze_old,valid,verbose')
-        self._init_state()
+        store_attr('fade_fraction,freeze_old,valid,verbose,log_size')
+        super().__init__()
 
     def _init_state(self):
         "Fresh run state; fastcore's `Stateful` also calls this when a pickled Learner is loaded"
-        self.sizes, self.levels, self.alphas, self.size_epochs = [], [], [], []
-        self.in_fit, self._frozen, self._frozen_level, self.model_, self._in_use = False, [], None, None, None
+        super()._init_state()
+        self._frozen, self._frozen_level, self.model_, self._in_use = [], None, None, None
 
     def _schedule(self, model):
         schedule, sizes, kwargs = self._sched_args
         if schedule is None and sizes is None: return SizeSteps(model.level_sizes, **kwargs)
-        if schedule is None: return SizeSteps(sizes, must_end_at_full=False, **kwargs)   # `plan` says what a grown model needs
-        if schedule is not None and not isinstance(schedule, _Schedule):
+        if schedule is None: return SizeSteps(sizes, must_end_at_full=False, **kwargs)   # `plan` checks them
+        if schedule is not None and not isinstance(schedule, BaseSizeSchedule):
             raise TypeError(f"schedule must be a SizeSteps or SizeSchedule; got {schedule!r}")
         return get_schedule(schedule, sizes, **kwargs)
 
@@ -235,38 +246,42 @@ class GrowAutoencoder(_CleansUpOnDetach, Callback):
              n_iter:int, # training batches per epoch
             )->GrowthPlan:
         "The level, size and fade-in weight of every training step of a fit, before training"
-        model = _unwrap(model)
+        model = unwrap_model(model)
         if not isinstance(model, GrowingAutoencoder):
-            raise TypeError(f"GrowAutoencoder grows a GrowingAutoencoder; the Learner's model is a {type(model).__name__} "
-                            f"(for any fully convolutional model use ProgressiveResize(resize_targets=True) or fit_progressive)")
-        if not model.growing: raise ValueError("the model was built with growing=False: it uses every level at any size; build it with growing=True to grow it")
+            raise TypeError("GrowAutoencoder grows a GrowingAutoencoder; the Learner's model is a "
+                            f"{type(model).__name__} (for any fully convolutional model use "
+                            "ProgressiveResize(resize_targets=True) or fit_progressive)")
+        if not model.growing: raise ValueError("the model was built with growing=False: it uses every level at any "
+                                               "size; build it with growing=True to grow it")
         schedule = self._schedule(model)
-        sp = schedule.plan(model.final_size, n_epoch, n_iter)
+        sp = schedule.plan(model.full_size, n_epoch, n_iter)
         stage_sizes = [st['size'] for st in sp.stages]
         bad = [s for s in stage_sizes if s not in model.level_sizes]
         levels = [model.level_sizes.index(s) for s in stage_sizes if s in model.level_sizes]
         if bad or any(b != a + 1 for a, b in zip(levels, levels[1:])) or not levels or levels[-1] != model.n_levels - 1:
-            raise ValueError(f"a grown autoencoder needs sizes that double level by level up to its full size: the model's levels are "
-                             f"{model.level_sizes}, this schedule trains at {stage_sizes}. Use sizes={model.level_sizes} (the default) or the "
-                             f"last few of them, e.g. sizes={model.level_sizes[-2:]}")
+            raise ValueError("a grown autoencoder needs sizes that double level by level up to its full size: the "
+                             f"model's levels are {model.level_sizes}, this schedule trains at {stage_sizes}. Use "
+                             f"sizes={model.level_sizes} (the default) or the last few of them, e.g. "
+                             f"sizes={model.level_sizes[-2:]}")
         return GrowthPlan(sp, model.level_sizes, self.fade_fraction)
 
-    def before_fit(self):
-        "Check the model and start a new record; stand aside during `lr_find`"
-        if hasattr(self.learn, 'lr_finder'): self.run = False; return
-        m = _unwrap(self.learn.model)
-        self.plan(m, 1, 1000)   # a clear error now for a model or schedule that cannot grow
-        self._init_state()
-        self.model_, self.growth, self.in_fit, self._current = m, None, True, None
+    def begin_fit(self):
+        "Check the model (a clear error now for a model or schedule that cannot grow) and remember what it trains"
+        m = unwrap_model(self.learn.model)
+        self.plan(m, 1, 1000)
+        self.model_, self.growth, self._current, self._alpha = m, None, None, 1.
         self._requires_grad = [p.requires_grad for p in m.parameters()]
-        if hasattr(self.learn, 'recorder'):
-            r = self.learn.recorder
-            r.sizes, r.levels, r.alphas, r.size_epochs = self.sizes, self.levels, self.alphas, self.size_epochs
+        if getattr(self, '_hook', None) is not None: self._hook.remove()   # left by a fit that raised
+        self._hook = m.register_forward_pre_hook(self._pass_alpha, with_kwargs=True, prepend=True)
+
+    def _pass_alpha(self, model, args, kwargs):
+        "The model's `alpha` argument for this batch: the fade-in weight is passed in, never set on the model"
+        return args, {'alpha': self._alpha, **kwargs}
 
     def before_batch(self):
-        "Resize the batch to the step's level, set the fade-in weight and freeze the older levels while it fades in"
+        "Resize the batch to the step's level, pass the fade-in weight and freeze the older levels while it fades in"
         if not self.in_fit: return
-        m = self.model_
+        m, self._alpha = self.model_, 1.
         if self.training:
             self._check_full(m)
             if self.growth is None or len(self.growth.sizes) != self.n_epoch * self.n_iter:
@@ -274,32 +289,31 @@ class GrowAutoencoder(_CleansUpOnDetach, Callback):
                 if self.verbose: print(f"GrowAutoencoder: {self.growth.summary()}")
             i = min(self.epoch * self.n_iter + self.iter, len(self.growth.sizes) - 1)
             level, alpha = self.growth.levels[i], self.growth.alphas[i]
-            self.sizes.append(self.growth.sizes[i]); self.levels.append(level); self.alphas.append(alpha)
-            self.size_epochs.append(self.epoch + self.iter / self.n_iter)
+            pos = self.epoch + self.iter / self.n_iter
+            self.record(sizes=self.growth.sizes[i], levels=level, alphas=alpha, size_epochs=pos)
             self._current = (level, alpha)
             self._freeze(level if self.freeze_old and alpha < 1 else None)
-            if (level, alpha < 1) != self._in_use: self._drop_stale_grads(level, alpha); self._in_use = (level, alpha < 1)
-        elif self.valid == 'current' and self._current is not None and not hasattr(self.learn, 'gather_preds'):
+            if (level, alpha < 1) != self._in_use:
+                self._drop_stale_grads(level, alpha); self._in_use = (level, alpha < 1)
+        elif self.at_current_size and self._current is not None:
             level, alpha = self._current
-        else:
-            m.fade = None; return
-        m.fade = (level, alpha) if alpha < 1 else None
-        self.learn.xb, self.learn.yb = resize_batch(self.learn.xb, self.learn.yb, m.level_sizes[level], resize_targets=True)
+        else: return
+        xb, yb = self.learn.xb, self.learn.yb
+        self.learn.xb, self.learn.yb = resize_batch(xb, yb, m.level_sizes[level], resize_targets=True)
+        self._alpha = alpha
 
     def _drop_stale_grads(self, level, alpha):
-        "Levels below the one(s) in use keep only their from-/to-image stages, unused now: no gradient, so no update or weight decay (once per change: nothing gives them a new one)"
+        "Drop the gradients of the unused from-/to-image stages below the levels in use: no update, no weight decay"
         m = self.model_
         for k in range(level - (1 if alpha < 1 else 0)):
             for p in [*m.from_rgb[k].parameters(), *m.to_rgb[k].parameters()]: p.grad = None
 
     def _check_full(self, m):
         full = tuple(self.learn.xb[0].shape[-2:])
-        if full != m.final_size:
-            raise ValueError(f"the model is built for {m.final_size} images but the training batches are {full}: "
-                             f"build GrowingAutoencoder(final_size={full if full[0] != full[1] else full[0]}, ...) or resize the data to {m.final_size}")
-
-    def after_batch(self):
-        if self.in_fit: self.model_.fade = None
+        if full != m.full_size:
+            raise ValueError(f"the model is built for {m.full_size} images but the training batches are {full}: "
+                             f"build GrowingAutoencoder(full_size={full if full[0] != full[1] else full[0]}, ...) or "
+                             f"resize the data to {m.full_size}")
 
     def _freeze(self, level):
         "Freeze every parameter outside `level`'s own stages (None: unfreeze what this callback froze)"
@@ -313,13 +327,10 @@ class GrowAutoencoder(_CleansUpOnDetach, Callback):
         for p in self._frozen:
             p.requires_grad_(False); p.grad = None   # no gradient: the optimizer skips it (no update, no weight decay)
 
-    def _restore(self):
-        if self.model_ is None: return   # not in a fit (or cleaned up already)
+    def end_fit(self, learn):
+        "Unfreeze what this callback froze"
+        if self.model_ is None: return   # the model check failed: nothing changed
+        self._hook.remove(); self._hook = None
         self._freeze(None)
         for p, rg in zip(self.model_.parameters(), self._requires_grad): p.requires_grad_(rg)
-        self.model_.fade = None
-        self.in_fit, self.model_ = False, None
-
-    def after_fit(self): self._restore()
-    def after_cancel_fit(self): self._restore()
-    def _end(self, learn): self._restore()   # detached by fastai, also after an exception
+        self.model_ = None

@@ -4,7 +4,7 @@
 
 # %% ../nbs/07_budget.ipynb #4227f797
 from __future__ import annotations
-import copy, math, random, time
+import copy, math, random, time, warnings
 from contextlib import contextmanager
 import numpy as np
 import torch
@@ -16,16 +16,16 @@ from fastai.callback.core import Callback, CancelFitException, CancelValidExcept
 from fastai.learner import Learner
 import fastai.callback.schedule  # noqa: F401  (Learner.fit_one_cycle)
 
-from .schedule import SizePlan, get_schedule, _pair, _Schedule, _SCHEDULE_KEYS
+from .schedule import SizePlan, get_schedule, size_pair, BaseSizeSchedule, SCHEDULE_KEYS, keyword_names
 from .callback import ProgressiveResize
-from .learner import ProgressiveDataLoaders, data_size
+from .learner import ProgressiveDataLoaders, data_size, worker_count
 
 # %% auto #0
 __all__ = ['StepTimes', 'measure_step_times', 'measure_valid_time', 'predict_fit_time', 'epochs_for_budget', 'TimeBudget']
 
 # %% ../nbs/07_budget.ipynb #82df8289
 class StepTimes(dict):
-    "Seconds per training step by (h, w) size, with the start-up of an epoch (`epoch_start_s`) and the seconds the timing took (`timing_s`)"
+    "Seconds per training step by (h, w), with an epoch's start-up (`epoch_start_s`) and the timing's cost (`timing_s`)"
     def __init__(self, times=(), epoch_start_s:float=0., timing_s:float=0.):
         super().__init__(times)
         self.epoch_start_s, self.timing_s = epoch_start_s, timing_s
@@ -34,7 +34,7 @@ class StepTimes(dict):
 def _median(xs): return float(np.median(xs)) if len(xs) else 0.
 
 class _StepTimer(Callback):
-    "The (h, w) and seconds of every training step, each epoch's first (from `before_train`: its iterator and workers start) apart; no validation"
+    "The (h, w) and seconds of every training step; each epoch's first (workers starting) kept apart"
     order = 200
     def __init__(self, n_steps, clock): self.n_steps, self.clock, self.steps, self.firsts = n_steps, clock, [], []
     def before_train(self): self.t0, self.first = self.clock(), True
@@ -46,15 +46,15 @@ class _StepTimer(Callback):
         self.t0, self.first = t, False
         if len(self.steps) >= self.n_steps: raise CancelFitException()
 
-class _TimingSizes(_Schedule):
-    "The timing fit's sizes in the order given: each `size_at` hands out the next (both mechanisms ask once per batch, in order); an epoch's first step repeats the last"
+class _TimingSizes(BaseSizeSchedule):
+    "The timing fit's sizes in order: each `size_at` call hands out the next; an epoch's first step repeats the last"
     def __init__(self, seq:list, n_epoch:int): self.seq, self.n_epoch, self.i = seq, n_epoch, 0
-    def size_at(self, pct, final_size=None):
+    def size_at(self, pct, full_size=None):
         e = pct * self.n_epoch
         if abs(e - round(e)) < 1e-9: return self.seq[min(max(self.i - 1, 0), len(self.seq) - 1)]   # an epoch starts: timed apart
         self.i += 1
         return self.seq[min(self.i - 1, len(self.seq) - 1)]
-    def check(self, final_size): pass
+    def check(self, full_size): pass
     def fraction(self, pct): return 1.
 
 def _timing_sequence(sizes, n_steps, warmup)->list:
@@ -68,23 +68,25 @@ def _method_cb(method, schedule, **kwargs):
 
 def _prefetch_depth(dl):
     "Batches the loader's workers make ahead of the model: steps before the timed ones see the steady state"
-    return 2 * getattr(getattr(dl, 'fake_l', dl), 'num_workers', 0)   # torch's prefetch_factor is 2 per worker
+    return 2 * worker_count(dl)   # torch's prefetch_factor is 2 per worker
 
 def measure_step_times(learn:Learner, # the Learner to measure; its model, optimizer and DataLoaders are not changed
                        sizes, # the sizes to time, each an int or (h, w)
                        method:str='callback', # 'callback' (`ProgressiveResize`) or 'dataloaders' (`fit_progressive`)
                        n_steps:int=3, # steps timed per size (their median is kept)
-                       warmup:int|None=None, # steps run first at each size and not timed; None: the batches the workers prefetch (2 per worker), at least 1
+                       warmup:int|None=None, # untimed steps first at each size; None: what the workers prefetch, at least 1
                        clock=time.perf_counter, # the clock to read (seconds); tests pass their own
                        **kwargs, # more arguments for the mechanism, e.g. `draft=True` or `mode='crop'`
                       )->StepTimes: # {(h, w): seconds per training step}, with `epoch_start_s` and `timing_s`
-    "Seconds per training step (loading included) at each of `sizes`, measured in one short fit on a copy of `learn`'s model"
+    "Seconds per training step (loading included) at each of `sizes`, from one short fit on a copy of the model"
     if not isinstance(n_steps, int) or n_steps < 1: raise ValueError(f"n_steps must be an int >= 1; got {n_steps!r}")
-    if method not in ('callback', 'dataloaders'): raise ValueError(f"method must be 'callback' or 'dataloaders'; got {method!r}")
-    sizes, n_iter = list(dict.fromkeys(map(_pair, sizes))), len(learn.dls.train)
+    if method not in ('callback', 'dataloaders'):
+        raise ValueError(f"method must be 'callback' or 'dataloaders'; got {method!r}")
+    sizes, n_iter = list(dict.fromkeys(map(size_pair, sizes))), len(learn.dls.train)
     if warmup is None: warmup = max(1, _prefetch_depth(learn.dls.train))
-    if n_iter < 2: raise ValueError(f"the training DataLoader has {n_iter} batch per epoch: too few training batches to time steps "
-                                    f"(each epoch's first batch is timed apart, with the epoch's start-up)")
+    if n_iter < 2: raise ValueError(f"the training DataLoader has {n_iter} batch per epoch: too few training batches "
+                                    "to time steps (each epoch's first batch is timed apart, with the epoch's "
+                                    "start-up)")
     seq = _timing_sequence(sizes, n_steps, warmup)
     n_epoch = 4 * math.ceil(len(seq) / (n_iter - 1))   # enough epochs whatever the batch sizes (bs_scale); the timer stops the fit
     # one fit for every size, from the smallest up as training goes: one worker pool; at each size the steps the workers made
@@ -95,7 +97,8 @@ def measure_step_times(learn:Learner, # the Learner to measure; its model, optim
     res = StepTimes()
     for size in sizes:
         ts = [t for s, t in timer.steps if s == size][warmup:]
-        if not ts: raise ValueError(f"no training step at {size} could be timed: the training DataLoader has {n_iter} batches per epoch")
+        if not ts: raise ValueError(f"no training step at {size} could be timed: the training DataLoader has "
+                                    f"{n_iter} batches per epoch")
         res[size] = _median(ts)   # the median: a step slowed by other work on the machine does not move it
     res.epoch_start_s = max(0., _median([t - res.get(s, 0.) for s, t in timer.firsts if s in res]))
     res.timing_s = clock() - t_begin
@@ -112,7 +115,7 @@ def _timing_learner(learn):
 
 @contextmanager
 def _rng_kept(dls):
-    "Put back Python's, NumPy's and torch's random states and every DataLoader's own `rng`: timing does not change a seeded run"
+    "Put back every random state (Python, NumPy, torch, each DataLoader's `rng`): timing leaves a seeded run as it was"
     states = (random.getstate(), np.random.get_state(), torch.get_rng_state(),
               torch.cuda.get_rng_state_all() if torch.cuda.is_available() else None)
     dl_states = [(dl, dl.rng.getstate()) for dl in dls.loaders if hasattr(dl, 'rng')]
@@ -129,7 +132,8 @@ def measure_valid_time(learn:Learner, # the Learner whose validation pass is tim
     "Seconds of one validation pass of `learn` (metrics included), on a copy of its model, after a one-batch warm-up"
     tmp, dl = _timing_learner(learn), learn.dls.valid
     n = len(dl) if n_batches is None else min(n_batches, len(dl))
-    if n < 1: raise ValueError(f"n_batches must be >= 1 and the validation DataLoader non-empty; got n_batches={n_batches!r}, {len(dl)} batches")
+    if n < 1: raise ValueError("n_batches must be >= 1 and the validation DataLoader non-empty; got "
+                               f"n_batches={n_batches!r}, {len(dl)} batches")
     if not hasattr(dl, 'new'): n = len(dl)   # a plain torch DataLoader: time the whole pass, with no warm-up
     with tmp.no_bar(), tmp.no_logging(), _rng_kept(learn.dls):
         if hasattr(dl, 'new'): tmp.validate(dl=dl.new(n=min(dl.bs, dl.n), shuffle=False, drop_last=False))   # allocations, autotune: one batch
@@ -146,7 +150,8 @@ def predict_fit_time(plan:SizePlan, # the plan of the fit (`ProgressiveResize.pl
                     )->float: # predicted seconds
     "Predicted wall-clock seconds of the fit described by `plan`: its steps, and each epoch's start-up and validation"
     missing = sorted(set(plan.sizes) - set(step_times))
-    if missing: raise ValueError(f"no step time for sizes {missing}; measure them with measure_step_times(learn, {missing})")
+    if missing: raise ValueError(f"no step time for sizes {missing}; measure them with measure_step_times(learn, "
+                                 f"{missing})")
     total = 0.
     for size, b in zip(plan.sizes, plan.batch_sizes):
         total += step_times[size] * (b / bs if (b is not None and bs) else 1.)
@@ -155,7 +160,7 @@ def predict_fit_time(plan:SizePlan, # the plan of the fit (`ProgressiveResize.pl
 # %% ../nbs/07_budget.ipynb #df1711e7
 def epochs_for_budget(step_times:dict, # seconds per step by size, from `measure_step_times`
                       n_iter:int, # training steps per epoch at the full batch size
-                      final_size, # the full image size, int or (h, w)
+                      full_size, # the full image size, int or (h, w)
                       seconds:float|None=None, # the budget in seconds...
                       full_epochs:int|None=None, # ...or as the time of this many full-size epochs
                       valid_time:float=0., # seconds of one validation pass (every epoch validates)
@@ -163,10 +168,11 @@ def epochs_for_budget(step_times:dict, # seconds per step by size, from `measure
                       max_epochs:int=1000, # never more than this
                       **kwargs, # `SizeSchedule` keywords, or `sizes=...`
                      )->dict: # `epochs`, `predicted_s`, `budget_s`, `full_epoch_s` and the plan
-    "The most progressive epochs whose predicted time fits in the budget (`seconds`, or the time of `full_epochs` at full size)"
-    if (seconds is None) == (full_epochs is None): raise ValueError("give the budget as seconds=... or as full_epochs=..., one of them")
+    "The most progressive epochs predicted to fit in `seconds` (or in the time of `full_epochs` full-size epochs)"
+    if (seconds is None) == (full_epochs is None):
+        raise ValueError("give the budget as seconds=... or as full_epochs=..., one of them")
     schedule = get_schedule(schedule, kwargs.pop('sizes', None), **kwargs)
-    final = _pair(final_size)
+    final = size_pair(full_size)
     if final not in step_times: raise ValueError(f"step_times has no entry for the full size {final}")
     full_epoch = n_iter * step_times[final] + valid_time + getattr(step_times, 'epoch_start_s', 0.)
     budget = seconds if seconds is not None else full_epochs * full_epoch
@@ -174,13 +180,14 @@ def epochs_for_budget(step_times:dict, # seconds per step by size, from `measure
     return dict(epochs=best, predicted_s=best_t, budget_s=budget, full_epoch_s=full_epoch, plan=schedule.plan(final, best, n_iter))
 
 def _most_epochs(plan_fn, step_times, valid_time, budget, full_epoch, max_epochs):
-    "The largest number of epochs n whose plan `plan_fn(n)` is predicted to fit in `budget` seconds, and that prediction"
+    "The most epochs n whose plan `plan_fn(n)` is predicted to fit in `budget` seconds, and that prediction"
     best, best_t = 0, 0.
     for n in range(1, max_epochs + 1):
         t = predict_fit_time(plan_fn(n), step_times, valid_time)
         if t > budget: break
         best, best_t = n, t
-    if best == 0: raise ValueError(f"not even one epoch fits in {budget:.1f} s (one full-size epoch takes about {full_epoch:.1f} s)")
+    if best == 0: raise ValueError(f"not even one epoch fits in {budget:.1f} s (one full-size epoch takes about "
+                                   f"{full_epoch:.1f} s)")
     return best, best_t
 
 # %% ../nbs/07_budget.ipynb #6556cfb1
@@ -193,8 +200,8 @@ class TimeBudget:
 
     @property
     def table(self)->pd.DataFrame:
-        "Per size: measured seconds per step, steps in the plan, predicted seconds, and step cost relative to full size against pixels"
-        full = self.plan.final_size
+        "Per size: seconds per step, steps planned, predicted seconds, and cost relative to full size against pixels"
+        full = self.plan.full_size
         t_full = self.step_times.get(full)
         rows = []
         for size in sorted(set(self.plan.sizes)):
@@ -207,9 +214,10 @@ class TimeBudget:
 
     def summary(self)->str:
         "What fits, what it is predicted to take, and (after `fit`) what it took"
-        s = (f"{self.epochs} progressive epochs ({self.method}) predicted {self.predicted_s:.1f} s, budget {self.budget_s:.1f} s "
-             f"(one full-size epoch {self.full_epoch_s:.1f} s, validation {self.valid_s:.1f} s of it); the timing took "
-             f"{self.timing_s:.1f} s, {'counted in' if self.count_timing else 'not counted in'} the budget")
+        s = (f"{self.epochs} progressive epochs ({self.method}) predicted {self.predicted_s:.1f} s, budget "
+             f"{self.budget_s:.1f} s (one full-size epoch {self.full_epoch_s:.1f} s, validation {self.valid_s:.1f} s "
+             f"of it); the timing took {self.timing_s:.1f} s, "
+             f"{'counted in' if self.count_timing else 'not counted in'} the budget")
         if self.measured_s is not None: s += f"; measured {self.measured_s:.1f} s ({self.measured_s / self.predicted_s - 1:+.0%} vs predicted)"
         return s
 
@@ -219,14 +227,17 @@ class TimeBudget:
         "A `ProgressiveResize` with this budget's schedule and options (for `method='callback'`)"
         return ProgressiveResize(schedule=self.schedule, **{**self.method_kwargs, **kwargs})
 
-    def fit(self, lr=None, # the peak learning rate of `fit_one_cycle` (the Learner's default if None)
+    def fit(self, lr_max=None, # the peak learning rate of `fit_one_cycle` (the Learner's default if None)
             cbs=None, # more callbacks for this fit
             **kwargs, # more `fit_one_cycle` arguments (`wd`, `pct_start`, ...)
            ):
         "Train the chosen epochs with the budget's schedule and mechanism; the measured time is kept in `measured_s`"
+        if 'lr' in kwargs:   # its name before it matched fit_one_cycle's and fit_progressive's
+            warnings.warn("TimeBudget.fit(lr=...) is now lr_max=..., as in fit_one_cycle", DeprecationWarning, stacklevel=2)
+            lr_max = kwargs.pop('lr')
         t0 = time.perf_counter()
-        if self.method == 'callback': self.learn.fit_one_cycle(self.epochs, lr, cbs=[self.callback(), *L(cbs)], **kwargs)
-        else: self.learn.fit_progressive(self.epochs, lr, schedule=self.schedule, cbs=cbs, **self.method_kwargs, **kwargs)
+        if self.method == 'callback': self.learn.fit_one_cycle(self.epochs, lr_max, cbs=[self.callback(), *L(cbs)], **kwargs)
+        else: self.learn.fit_progressive(self.epochs, lr_max, schedule=self.schedule, cbs=cbs, **self.method_kwargs, **kwargs)
         self.measured_s = time.perf_counter() - t0
         return self
 
@@ -243,8 +254,9 @@ class TimeBudget:
         ax.set_title(f"Step time by size: {self.epochs} progressive epochs fit in {self.budget_s:.3g} s", fontsize=10)
         return ax
 
-_METHOD_KEYS = {'callback': ('mode', 'resize_targets', 'valid', 'size_jitter', 'jitter_seed'),
-                'dataloaders': ('draft', 'bs_scale', 'lr_scale', 'max_bs', 'get_dls')}
+_NOT_TIMED = ('schedule', 'sizes', 'verbose', 'log_size', *SCHEDULE_KEYS)   # the schedule is passed on its own; the rest does not change a step
+_METHOD_KEYS = {'callback': keyword_names(ProgressiveResize.__init__, skip=_NOT_TIMED),           # mode, resize_targets, valid, ...
+                'dataloaders': keyword_names(ProgressiveDataLoaders.__init__, skip=_NOT_TIMED)}  # get_dls, bs_scale, draft, ...
 
 @patch
 def progressive_budget(self:Learner,
@@ -254,8 +266,8 @@ def progressive_budget(self:Learner,
     method:str='callback', # 'callback' (`ProgressiveResize`) or 'dataloaders' (`fit_progressive`)
     schedule=None, # a `SizeSchedule` or `SizeSteps`; built from the keywords if None
     n_steps:int=3, # training steps timed per size
-    warmup:int|None=None, # steps run first at each size and not timed; None: the batches the workers prefetch, at least 1
-    valid:bool=True, # time one validation pass and count one per epoch
+    warmup:int|None=None, # untimed steps first at each size; None: what the workers prefetch, at least 1
+    time_valid:bool=True, # time one validation pass and count one per epoch
     count_timing:bool=True, # the seconds the timing takes come out of the budget (equal wall-clock from the call on)
     clock=time.perf_counter, # the clock to read (seconds); tests pass their own
     max_epochs:int=1000, # never more than this
@@ -263,15 +275,22 @@ def progressive_budget(self:Learner,
 )->TimeBudget:
     "Measure this Learner's step time at each size and find how many progressive epochs fit in the budget"
     if sum(o is not None for o in (full_epochs, minutes, seconds)) != 1:
-        raise ValueError(f"give the budget one way: full_epochs=..., minutes=... or seconds=...; got full_epochs={full_epochs!r}, minutes={minutes!r}, seconds={seconds!r}")
+        raise ValueError("give the budget one way: full_epochs=..., minutes=... or seconds=...; got "
+                         f"full_epochs={full_epochs!r}, minutes={minutes!r}, seconds={seconds!r}")
     if full_epochs is not None and (not isinstance(full_epochs, int) or isinstance(full_epochs, bool) or full_epochs < 1):
         raise ValueError(f"full_epochs must be an int >= 1; got {full_epochs!r}")
     for name, v in (('minutes', minutes), ('seconds', seconds)):
-        if v is not None and (isinstance(v, bool) or not isinstance(v, (int, float)) or v <= 0): raise ValueError(f"{name} must be a number > 0; got {v!r}")
+        if v is not None and (isinstance(v, bool) or not isinstance(v, (int, float)) or v <= 0):
+            raise ValueError(f"{name} must be a number > 0; got {v!r}")
     if method not in _METHOD_KEYS: raise ValueError(f"method must be 'callback' or 'dataloaders'; got {method!r}")
-    sched_kw = {k: kwargs.pop(k) for k in list(kwargs) if k in _SCHEDULE_KEYS or k == 'sizes'}
+    if isinstance(kwargs.get('valid'), bool):   # its name before `valid` came to mean 'full' or 'current' everywhere
+        warnings.warn("progressive_budget(valid=True/False) is now time_valid=...; valid= is the callback's 'full' "
+                      "or 'current'", DeprecationWarning)
+        time_valid = kwargs.pop('valid')
+    sched_kw = {k: kwargs.pop(k) for k in list(kwargs) if k in SCHEDULE_KEYS or k == 'sizes'}
     bad = set(kwargs) - set(_METHOD_KEYS[method])
-    if bad: raise TypeError(f"unknown argument(s) {sorted(bad)} for method={method!r}; it takes schedule keywords and {list(_METHOD_KEYS[method])}")
+    if bad: raise TypeError(f"unknown argument(s) {sorted(bad)} for method={method!r}; it takes schedule keywords "
+                            f"and {list(_METHOD_KEYS[method])}")
     schedule = get_schedule(schedule, sched_kw.pop('sizes', None), **sched_kw)
     n_iter = len(self.dls.train)
     if method == 'callback':
@@ -282,12 +301,12 @@ def progressive_budget(self:Learner,
     else:
         pdl = ProgressiveDataLoaders(schedule, **kwargs)
         plan_fn = lambda n: pdl.plan(self.dls, n)
-    final = plan_fn(1).final_size
+    final = plan_fn(1).full_size
     sizes = sorted(set(plan_fn(full_epochs or 1).sizes) | {final})   # any size a longer fit reaches is timed by plan_checked
     timed_kw = {k: v for k, v in kwargs.items() if k not in ('size_jitter', 'jitter_seed')}
     t0 = clock()
     step_times = measure_step_times(self, sizes, method, n_steps=n_steps, warmup=warmup, clock=clock, **timed_kw)
-    valid_s = measure_valid_time(self, clock=clock) if valid else 0.
+    valid_s = measure_valid_time(self, clock=clock) if time_valid else 0.
     full_epoch = n_iter * step_times[final] + valid_s + step_times.epoch_start_s
     budget = full_epochs * full_epoch if full_epochs is not None else (minutes * 60 if minutes is not None else seconds)
     def plan_checked(n):
@@ -297,8 +316,8 @@ def progressive_budget(self:Learner,
         return p
     timing = lambda: clock() - t0
     left = budget - timing() if count_timing else budget
-    if left <= 0: raise ValueError(f"not even one epoch fits: timing the steps took {timing():.1f} s of the {budget:.1f} s budget; "
-                                   f"give a larger budget or pass count_timing=False")
+    if left <= 0: raise ValueError(f"not even one epoch fits: timing the steps took {timing():.1f} s of the "
+                                   f"{budget:.1f} s budget; give a larger budget or pass count_timing=False")
     best, best_t = _most_epochs(plan_checked, step_times, valid_s, left, full_epoch, max_epochs)
     return TimeBudget(self, best, best_t, budget, full_epoch, step_times, valid_s, plan_fn(best), method, schedule, kwargs,
                       timing(), count_timing)

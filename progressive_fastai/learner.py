@@ -10,7 +10,6 @@ import torch
 from fastcore.basics import store_attr, patch, GetAttr
 from fastcore.foundation import L
 from fastcore.meta import delegates
-from fastai.callback.core import Callback
 from fastai.data.core import DataLoaders
 from fastai.distributed import DistributedDL, DistributedTrainer
 from fastai.learner import Learner
@@ -19,11 +18,11 @@ from fastai.vision.augment import Resize, RandomResizedCrop, RandomCrop, CropPad
 from fastai.vision.core import PILBase
 import fastai.callback.schedule  # noqa: F401  (Learner.fit_one_cycle)
 
-from .schedule import SizeSchedule, SizeSteps, SizePlan, get_schedule, progress, _pair, _SCHEDULE_KEYS
-from .callback import _refuse_two_resizers, _CleansUpOnDetach, _with_size_column, _without_size_column, _check_model_takes  # also patches Recorder.plot_size_sched
+from .schedule import SizeSchedule, SizeSteps, SizePlan, get_schedule, progress, size_pair, SCHEDULE_KEYS, keyword_names
+from .callback import SizeCallback, refuse_two_resizers, check_model_takes, undistributed  # also patches Recorder.plot_size_sched
 
 # %% auto #0
-__all__ = ['size_transforms', 'data_size', 'scaled_size', 'epoch_batches', 'ProgressiveEpoch', 'ProgressiveDataLoaders']
+__all__ = ['LOADER_KEYS', 'ProgressiveDataLoaders']
 
 # %% ../nbs/03_learner.ipynb #f4c828c3
 _ITEM_SIZE_TFMS = (Resize, RandomResizedCrop, RandomCrop, CropPad)   # size stored as (w, h)
@@ -32,7 +31,7 @@ _BATCH_SIZE_TFMS = (AffineCoordTfm, RandomResizedCropGPU)            # size stor
 def _tfm_size(t):
     "The (h, w) a size-setting transform produces, or None"
     if isinstance(t, _ITEM_SIZE_TFMS): return (int(t.size[1]), int(t.size[0]))
-    if isinstance(t, _BATCH_SIZE_TFMS) and t.size is not None: return _pair(t.size if isinstance(t.size, int) else tuple(t.size), 'size')
+    if isinstance(t, _BATCH_SIZE_TFMS) and t.size is not None: return size_pair(t.size if isinstance(t.size, int) else tuple(t.size), 'size')
     return None
 
 def _with_size(t, size):
@@ -45,7 +44,7 @@ def _with_size(t, size):
 
 def size_transforms(dl, # a fastai training or validation DataLoader
                    )->list:
-    "The size-setting transforms of `dl`'s item and batch pipelines, in the order they run (none for a plain torch DataLoader)"
+    "The size-setting transforms of `dl`'s item and batch pipelines, in order (none for a plain torch DataLoader)"
     return [t for name in ('after_item', 'after_batch') for t in getattr(getattr(dl, name, None), 'fs', []) if _tfm_size(t) is not None]
 
 def data_size(dl, # a fastai DataLoader
@@ -56,10 +55,10 @@ def data_size(dl, # a fastai DataLoader
 
 def scaled_size(tfm_size, # the (h, w) a transform produces at the final size
                 size, # the (h, w) to train at
-                final_size, # the data's full (h, w)
+                full_size, # the data's full (h, w)
                )->tuple:
-    "`tfm_size` (h, w) scaled by `size / final_size` on each side, rounded, at least 1 px"
-    return tuple(max(1, round(t * s / f)) for t, s, f in zip(tfm_size, size, final_size))
+    "`tfm_size` (h, w) scaled by `size / full_size` on each side, rounded, at least 1 px"
+    return tuple(max(1, round(t * s / f)) for t, s, f in zip(tfm_size, size, full_size))
 
 # %% ../nbs/03_learner.ipynb #b5aaca32
 def _check_pipeline(dl):
@@ -68,10 +67,11 @@ def _check_pipeline(dl):
     if item and isinstance(item[0], (RandomCrop, CropPad)):
         t = item[0]; h, w = _tfm_size(t)
         raise ValueError(
-            f"fit_progressive scales the size-setting transforms by (size / final size), but the first one, "
-            f"{type(t).__name__}(({h}, {w})), crops a window out of images of any size: scaled down it would crop a smaller "
-            f"field of view, not a lower resolution. Put a resize in front of it, e.g. item_tfms=[Resize({round(h * 1.15)}), "
-            f"{type(t).__name__}({h if h == w else (h, w)})], or pass get_dls=lambda size, bs: ... to build the DataLoaders yourself")
+            "fit_progressive scales the size-setting transforms by (size / final size), but the first one, "
+            f"{type(t).__name__}(({h}, {w})), crops a window out of images of any size: scaled down it would crop a "
+            "smaller field of view, not a lower resolution. Put a resize in front of it, e.g. "
+            f"item_tfms=[Resize({round(h * 1.15)}), {type(t).__name__}({h if h == w else (h, w)})], or pass "
+            "get_dls=lambda size, bs: ... to build the DataLoaders yourself")
 
 # %% ../nbs/03_learner.ipynb #c603eb18
 class _DraftCreate:
@@ -99,7 +99,7 @@ def _draft_request(after_item, size):
     return tuple(math.ceil(s * factor) for s in _tfm_size(item[0]))
 
 def _draft_dataset(ds, request):
-    "A shallow copy of the fastai `Datasets` `ds` whose image-opening transforms (inputs and image targets) decode JPEGs in draft mode"
+    "A shallow copy of the fastai `Datasets` `ds` whose image-opening transforms decode JPEGs in draft mode"
     tls, changed = list(ds.tls), False
     for i, tl in enumerate(tls):
         fs = list(tl.tfms.fs)
@@ -117,7 +117,7 @@ def _draft_dataset(ds, request):
 
 # %% ../nbs/03_learner.ipynb #5c3eb6be
 def epoch_batches(schedule:SizeSchedule|SizeSteps, # the size schedule
-                  final_size, # the full image size: int or (h, w)
+                  full_size, # the full image size: int or (h, w)
                   epoch:int, # this epoch (0-based)
                   n_epoch:int, # epochs in the fit
                   n_items:int, # training items this process sees per epoch
@@ -126,7 +126,7 @@ def epoch_batches(schedule:SizeSchedule|SizeSteps, # the size schedule
                   batch_size=None, # `batch_size(size) -> int`, the batch size at a size (`bs` at every size if None)
                  )->list: # one dict per batch: `size`, `bs` (the size's batch size), `start`, `end` (item positions)
     "Every batch of one epoch of a progressive fit: its size, its batch size and its items"
-    final = _pair(final_size, 'final_size')
+    final = size_pair(full_size, 'full_size')
     n_iter = n_items // bs if drop_last else math.ceil(n_items / bs)
     budget = n_iter * bs if drop_last else n_items   # the items a plain fit trains on
     out, pos = [], 0
@@ -150,10 +150,10 @@ def _segments(batches):
 # %% ../nbs/03_learner.ipynb #4739c89d
 _LR_SCALES = ('linear', 'sqrt', None)
 
-def _batch_size(size, final_size, bs, bs_scale=False, max_bs=None)->int:
+def _batch_size(size, full_size, bs, bs_scale=False, max_bs=None)->int:
     "Batch size at `size`: `bs`, or (with `bs_scale`) scaled to keep pixels per batch, capped at `max_bs`"
-    if not bs_scale or tuple(size) == tuple(final_size): return bs
-    (h, w), (H, W) = size, final_size
+    if not bs_scale or tuple(size) == tuple(full_size): return bs
+    (h, w), (H, W) = size, full_size
     return max(bs, min(max_bs, int(bs * H * W / (h * w))))
 
 def _lr_factor(bs, bs0, lr_scale):
@@ -166,19 +166,15 @@ class _ConstIdxs:
     def __init__(self, idxs): self.idxs = idxs
     def __call__(self): return self.idxs
 
-def _undistributed(dl):
-    "The fastai DataLoader under a `DistributedDL` wrapper (the loader itself if it is not wrapped)"
-    return dl.dl if isinstance(dl, DistributedDL) else dl
-
 def _items(dl):
     items = getattr(getattr(dl, 'dataset', None), 'items', None)
     return None if items is None else list(items)
 
 class _SizedLoaders:
     "Training loaders of `base`'s items at any size, built once per (size, batch size)"
-    def __init__(self, base, final_size, get_dls=None, draft=False):
+    def __init__(self, base, full_size, get_dls=None, draft=False):
         store_attr('base,get_dls,draft')
-        self.final_size, self.cache = tuple(final_size), {}
+        self.full_size, self.cache = tuple(full_size), {}
 
     def __call__(self, size, bs):
         key = (tuple(size), bs)
@@ -187,11 +183,11 @@ class _SizedLoaders:
 
     def _build(self, size, bs):
         if self.get_dls is not None: return self._from_get_dls(size, bs)
-        if size == self.final_size: return self.base if bs == self.base.bs else self.base.new(bs=bs)
+        if size == self.full_size: return self.base if bs == self.base.bs else self.base.new(bs=bs)
         kwargs = dict(bs=bs)
         for name in ('after_item', 'after_batch'):
             pipe = getattr(self.base, name)
-            fs = [_with_size(t, scaled_size(_tfm_size(t), size, self.final_size)) if _tfm_size(t) is not None else t for t in pipe.fs]
+            fs = [_with_size(t, scaled_size(_tfm_size(t), size, self.full_size)) if _tfm_size(t) is not None else t for t in pipe.fs]
             kwargs[name] = type(pipe)(fs, split_idx=pipe.split_idx)
         if self.draft:
             ds = _draft_dataset(self.base.dataset, _draft_request(kwargs['after_item'], size))
@@ -207,21 +203,23 @@ class _SizedLoaders:
         if mine is not None and theirs is not None:
             if len(mine) != len(theirs) or any(a != b for a, b in zip(mine, theirs)):
                 n = len(set(map(str, theirs)) - set(map(str, mine)))
-                raise ValueError(f"get_dls must build DataLoaders over the same training items, in the same order: at size {size} "
-                                 f"its training set has {len(theirs)} items, {n} of them not among the original {len(mine)} "
-                                 f"training items (an unseeded random split? pass seed=... to the DataBlock or ImageDataLoaders)")
+                raise ValueError("get_dls must build DataLoaders over the same training items, in the same order: "
+                                 f"at size {size} its training set has {len(theirs)} items, {n} of them not among "
+                                 f"the original {len(mine)} training items (an unseeded random split? pass seed=... "
+                                 "to the DataBlock or ImageDataLoaders)")
         elif dl.n != self.base.n:
-            raise ValueError(f"get_dls must build DataLoaders over the same training items: {dl.n} items at {size}, {self.base.n} originally")
+            raise ValueError(f"get_dls must build DataLoaders over the same training items: {dl.n} items at {size}, "
+                             f"{self.base.n} originally")
         return dl
 
     def clear(self): self.cache = {}
 
 # %% ../nbs/03_learner.ipynb #74146a4f
 class _EpochLoader(DataLoader):
-    "Every batch of a progressive epoch, of every size, from one iteration (one worker pool); batch `j` is made by its size's loader"
+    "Every batch of a progressive epoch from one iteration (one worker pool); batch `j` made by its size's loader"
     def __init__(self, jobs:list, loaders:list, base):
         self.jobs, self.loaders = jobs, loaders   # jobs: (index of a loader in `loaders`, item indices) per batch, in training order
-        super().__init__(n=len(jobs), bs=None, num_workers=base.fake_l.num_workers, pin_memory=base.pin_memory,
+        super().__init__(n=len(jobs), bs=None, num_workers=worker_count(base), pin_memory=base.pin_memory,
                          timeout=base.timeout, device=base.device)
 
     def randomize(self):
@@ -252,6 +250,10 @@ class _EpochLoader(DataLoader):
     def after_batch(self, b):
         k, b = b
         return self.loaders[k].after_batch(b)
+
+def worker_count(dl)->int:
+    "How many worker processes `dl` uses: fastai keeps the number on its inner loader (`fake_l`), torch on the loader"
+    return getattr(getattr(dl, 'fake_l', dl), 'num_workers', 0)
 
 def _one_pool(dl)->bool:
     "Whether `dl` batches the way fastai's `DataLoader` does, so `_EpochLoader` can make its batches"
@@ -297,46 +299,54 @@ class ProgressiveEpoch(GetAttr):
     def __repr__(self): return f"ProgressiveEpoch({len(self)} batches in sizes {[s['size'] for s in self.segments]})"
 
 # %% ../nbs/03_learner.ipynb #bed63002
-class ProgressiveDataLoaders(_CleansUpOnDetach, Callback):
-    "Train each epoch on loaders rebuilt at the scheduled sizes: `learn.dl` is replaced for the epoch, `learn.dls` never"
+class ProgressiveDataLoaders(SizeCallback):
+    "Train each epoch on loaders rebuilt at the scheduled sizes: `learn.dl` is replaced per epoch, `learn.dls` never"
     order = DistributedTrainer.order + 1   # after the distributed wrapper of learn.dl, before ProgressCallback (60)
     run_valid = False
+    records = ('sizes', 'size_epochs', 'batch_sizes')
     @delegates(SizeSchedule.__init__)
     def __init__(self,
-        schedule:SizeSchedule|SizeSteps|None=None, # a `SizeSchedule` or `SizeSteps` (the same object `ProgressiveResize` takes); built from the keywords if None
-        sizes=None, # explicit sizes from smallest to largest (int or (h, w)), each an equal share of training
-        get_dls=None, # `get_dls(size, bs) -> DataLoaders` over the same training items, for a pipeline that cannot be scaled
+        schedule:SizeSchedule|SizeSteps|None=None, # a `SizeSchedule` or `SizeSteps`; built from the keywords if None
+        sizes=None, # explicit sizes, smallest first (int or (h, w)), each an equal share of training
+        get_dls=None, # `get_dls(size, bs) -> DataLoaders` on the same items, for a pipeline that cannot be scaled
         bs_scale:bool=False, # grow the batch size as images shrink, keeping pixels per batch constant
         max_bs:int|None=None, # cap on the batch size, required with `bs_scale`
-        lr_scale:str|None='linear', # with `bs_scale`: LR times the bs ratio ('linear'), its square root ('sqrt'), or unchanged (None)
+        lr_scale:str|None='linear', # with `bs_scale`: LR times the bs ratio ('linear'), its root ('sqrt'), or as is (None)
         draft:bool=False, # decode JPEGs at a reduced size when the target is at most half the image (PIL draft mode)
         verbose:bool=False, # print the plan when the fit starts
+        log_size:bool=True, # add a `train_size` column to the training log for the fit, as `ProgressiveResize` does
         **kwargs, # `SizeSchedule`'s keywords (`initial_scale`, `finetune_fraction`, `size_increment`, ...)
     ):
         self.schedule = get_schedule(schedule, sizes, **kwargs)
-        if get_dls is not None and not callable(get_dls): raise TypeError(f"get_dls must be a callable (size, bs) -> DataLoaders; got {get_dls!r}")
+        if get_dls is not None and not callable(get_dls):
+            raise TypeError(f"get_dls must be a callable (size, bs) -> DataLoaders; got {get_dls!r}")
         if bs_scale and max_bs is None:
-            raise ValueError("bs_scale=True needs max_bs, a cap on the batch size (e.g. 4 times bs): small images would otherwise give huge batches")
-        if max_bs is not None and (not isinstance(max_bs, int) or max_bs < 1): raise ValueError(f"max_bs must be an int >= 1; got {max_bs!r}")
+            raise ValueError("bs_scale=True needs max_bs, a cap on the batch size (e.g. 4 times bs): small images "
+                             "would otherwise give huge batches")
+        if max_bs is not None and (not isinstance(max_bs, int) or max_bs < 1):
+            raise ValueError(f"max_bs must be an int >= 1; got {max_bs!r}")
         if lr_scale not in _LR_SCALES: raise ValueError(f"lr_scale must be one of {_LR_SCALES}; got {lr_scale!r}")
-        store_attr('get_dls,bs_scale,max_bs,lr_scale,draft,verbose')
-        self.loaders, self.base, self._lr_undo, self.log_size = None, None, None, True   # log_size: a `train_size` column, as ProgressiveResize
+        store_attr('get_dls,bs_scale,max_bs,lr_scale,draft,verbose,log_size')
+        self.loaders, self.base, self._lr_undo = None, None, None
+        super().__init__()
 
     def _setup(self, dls):
-        "The training loader under any distributed wrapper, the final size, this rank and the world size; checks everything"
+        "The training loader under any distributed wrapper, the full size, this rank and the world size, all checked"
         dl = dls.train
-        if not isinstance(_undistributed(dl), DataLoader): raise TypeError(
-            f"fit_progressive rebuilds fastai DataLoaders at each size, but the training DataLoader is a {type(dl).__module__}."
-            f"{type(dl).__name__}, which has no fastai transforms to resize: use ProgressiveResize, which resizes each batch on the "
-            f"device (learn.fit_one_cycle(..., cbs=ProgressiveResize())), or build fastai DataLoaders (DataBlock, ImageDataLoaders)")
+        if not isinstance(undistributed(dl), DataLoader):
+            raise TypeError(
+                "fit_progressive rebuilds fastai DataLoaders at each size, but the training DataLoader is a "
+                f"{type(dl).__module__}.{type(dl).__name__}, which has no fastai transforms to resize: use "
+                "ProgressiveResize, which resizes each batch on the device (learn.fit_one_cycle(..., "
+                "cbs=ProgressiveResize())), or build fastai DataLoaders (DataBlock, ImageDataLoaders)")
         rank, world = (dl.rank, dl.world_size) if isinstance(dl, DistributedDL) else (0, 1)
-        base = _undistributed(dl)
+        base = undistributed(dl)
         final = data_size(base)
         if final is None:
             if self.get_dls is None: raise ValueError(
-                "fit_progressive could not find a size-setting transform (Resize, RandomResizedCrop, aug_transforms(size=...), "
-                "RandomResizedCropGPU) in the training DataLoader; add one (e.g. item_tfms=Resize(224)) "
-                "or pass get_dls=lambda size, bs: ... to build the DataLoaders yourself")
+                "fit_progressive could not find a size-setting transform (Resize, RandomResizedCrop, "
+                "aug_transforms(size=...), RandomResizedCropGPU) in the training DataLoader; add one (e.g. "
+                "item_tfms=Resize(224)) or pass get_dls=lambda size, bs: ... to build the DataLoaders yourself")
             final = tuple(base.one_batch()[0].shape[-2:])
         elif self.get_dls is None: _check_pipeline(base)
         if self.max_bs is not None and self.max_bs < base.bs:
@@ -361,10 +371,8 @@ class ProgressiveDataLoaders(_CleansUpOnDetach, Callback):
         base, final, rank, world = self._setup(dls)
         return self._plan_fit(base, final, n_epoch, world)[1]
 
-    def before_fit(self):
-        "Plan the fit and prepare the per-size loaders; stand aside during `lr_find`"
-        if hasattr(self.learn, 'lr_finder'): self.run = False; return
-        _refuse_two_resizers(self.learn.cbs)
+    def begin_fit(self):
+        "Plan the fit and prepare the per-size loaders"
         self.base, self.final, self.rank, self.world = self._setup(self.dls)
         self.batches, self.size_plan = self._plan_fit(self.base, self.final, self.n_epoch, self.world)
         self._epoch_steps = [[s for s in self.size_plan.steps if s['epoch'] == e] for e in range(self.n_epoch)]
@@ -372,11 +380,6 @@ class ProgressiveDataLoaders(_CleansUpOnDetach, Callback):
         self._dl_before, self._lr_undo, self._factor = getattr(self.learn, 'dl', None), None, 1.
         if self.get_dls is not None and self.batches[0]: self.loaders(self.batches[0][0]['size'], self.batches[0][0]['bs'])  # fail early
         if self.verbose and not self.rank: print(f"fit_progressive: {self.size_plan.summary()}")
-        self.sizes, self.batch_sizes, self.size_epochs = [], [], []
-        if hasattr(self.learn, 'recorder'):
-            rec = self.learn.recorder
-            rec.sizes, rec.batch_sizes, rec.size_epochs = self.sizes, self.batch_sizes, self.size_epochs
-        _with_size_column(self.learn, self.sizes, self.log_size)
 
     def before_train(self):
         "Replace `learn.dl` with this epoch's progressive iterable"
@@ -398,28 +401,24 @@ class ProgressiveDataLoaders(_CleansUpOnDetach, Callback):
         return idxs[self.rank * n_padded // self.world:(self.rank + 1) * n_padded // self.world]
 
     def before_batch(self):
-        "Record the size, batch size and epoch position of the batch"
+        "Put back the previous step's LR; record the size, batch size and epoch position of the batch"
         self._undo_lr()
         step = self._epoch_steps[self.epoch][self.iter]
-        self.sizes.append(tuple(self.x.shape[-2:])); self.batch_sizes.append(self.x.shape[0]); self.size_epochs.append(step['pos'])
+        self.record(sizes=tuple(self.x.shape[-2:]), batch_sizes=self.x.shape[0], size_epochs=step['pos'])
         self._factor = step['lr_factor']
-        if len(self.sizes) == 1 and self.sizes[0] != self.final: _check_model_takes(self.learn, self.sizes[0], 'fit_progressive')
+        if len(self.sizes) == 1 and self.sizes[0] != self.final: check_model_takes(self.learn, self.sizes[0], 'fit_progressive')
 
     def before_step(self):
-        "Scale the LR the optimizer holds now (scheduled or constant) for a scaled batch size"
+        "Scale the LR the optimizer holds now (scheduled or constant) for this step's batch size"
         if self._factor == 1: return
-        lrs = [h['lr'] for h in self.opt.hypers]
-        scaled = [lr * self._factor for lr in lrs]
-        self.opt.set_hyper('lr', scaled)
-        self._lr_undo = (lrs, scaled)
+        self._lr_undo = [h['lr'] for h in self.opt.hypers]
+        self.opt.set_hyper('lr', [lr * self._factor for lr in self._lr_undo])
 
     def _undo_lr(self, learn=None):
-        "Put back the LR `before_step` scaled, unless something (fastai's scheduler) has set a new one since"
+        "Put back the LR `before_step` scaled: before the next batch (and its scheduler), or when the fit ends"
         if self._lr_undo is None: return
-        opt = (learn or self.learn).opt
-        lrs, scaled = self._lr_undo
-        self._lr_undo = None
-        if opt is not None and [h['lr'] for h in opt.hypers] == scaled: opt.set_hyper('lr', lrs)
+        opt, lrs, self._lr_undo = (learn or self.learn).opt, self._lr_undo, None
+        if opt is not None: opt.set_hyper('lr', lrs)
 
     def after_train(self):
         self._undo_lr()
@@ -429,17 +428,14 @@ class ProgressiveDataLoaders(_CleansUpOnDetach, Callback):
         "Stop the epoch's worker pools, also when it was cancelled or raised part-way"
         epoch, self._epoch = getattr(self, '_epoch', None), None   # getattr: a callback pickled before this attribute existed
         if epoch is not None: epoch.close()
-    def after_cancel_fit(self): self.cleanup()
-    def after_fit(self): self.cleanup()
+    def train_loaders(self)->list:
+        "The fastai DataLoaders whose transforms make this fit's training batches: the user's and those built per size"
+        return super().train_loaders() + (list(self.loaders.cache.values()) if self.loaders is not None else [])
 
-    def _end(self, learn): self.cleanup(learn)   # detached by fastai, also after an exception
-
-    def cleanup(self, learn=None):
-        "Undo the LR scaling, give `learn.dl` back, take the size column out and drop the per-size loaders (safe to call more than once)"
-        learn = learn if learn is not None else self.learn
+    def end_fit(self, learn):
+        "Undo the LR scaling, give `learn.dl` back and drop the per-size loaders"
         self._close_epoch()
         if learn is not None:
-            _without_size_column(learn)
             self._undo_lr(learn)
             if isinstance(getattr(learn, 'dl', None), ProgressiveEpoch): learn.dl = getattr(self, '_dl_before', None)
         if self.loaders is not None: self.loaders.clear()
@@ -447,7 +443,7 @@ class ProgressiveDataLoaders(_CleansUpOnDetach, Callback):
 
 # %% ../nbs/03_learner.ipynb #8c0e9171
 def _show_params(f, *tos):
-    "Show the keyword parameters of each of `tos` in `f`'s signature in place of its `**kwargs`, like `delegates` for several"
+    "Show the keywords of each of `tos` in `f`'s signature in place of its `**kwargs`: `delegates` for several"
     import inspect
     sig = inspect.signature(f)
     params = [p for p in sig.parameters.values() if p.kind != p.VAR_KEYWORD]
@@ -460,16 +456,16 @@ def _show_params(f, *tos):
     f.__doc_sources__ = tos   # where the docs of the parameters shown come from (read by the docs' show_doc renderer)
     return f
 
-_CB_KEYS = ('get_dls', 'bs_scale', 'max_bs', 'lr_scale', 'draft', 'verbose')
+LOADER_KEYS = keyword_names(ProgressiveDataLoaders.__init__, skip=('schedule', 'sizes', *SCHEDULE_KEYS))   # get_dls, bs_scale, draft, ...
 def _pop(kwargs, keys): return {k: kwargs.pop(k) for k in keys if k in kwargs}
 
 def _check_fit_keywords(kwargs):
     "Raise naming the valid keywords if `kwargs` has one that neither `fit_one_cycle` nor the schedule takes"
-    import inspect
-    valid = [p for p in inspect.signature(Learner.fit_one_cycle).parameters if p not in ('self', 'n_epoch', 'lr_max')] + list(_SCHEDULE_KEYS)
-    bad = sorted(set(kwargs) - set(valid))
-    if bad: raise TypeError(f"fit_progressive() got unexpected keyword argument(s) {bad}; besides its own (schedule, sizes, get_dls, "
-                            f"bs_scale, max_bs, lr_scale, draft, verbose) it takes fit_one_cycle's and the schedule's: {valid}")
+    cycle = keyword_names(Learner.fit_one_cycle, skip=('lr_max',))
+    bad = sorted(set(kwargs) - {*LOADER_KEYS, *cycle, *SCHEDULE_KEYS})
+    if bad: raise TypeError(f"fit_progressive() got unexpected keyword argument(s) {bad}; besides schedule and sizes "
+                            f"it takes the loaders' {list(LOADER_KEYS)}, fit_one_cycle's {list(cycle)} and the "
+                            f"schedule's {list(SCHEDULE_KEYS)}")
 
 @patch
 def progressive_plan(self:Learner, n_epoch:int, # epochs in the fit
@@ -484,20 +480,14 @@ def progressive_plan(self:Learner, n_epoch:int, # epochs in the fit
 def fit_progressive(self:Learner, n_epoch:int, # epochs in the fit
                     lr_max=None, # maximum learning rate of the one cycle (fastai's suggestion if None)
                     schedule=None, # a `SizeSchedule` or `SizeSteps`; built from the keywords if None
-                    sizes=None, # explicit sizes from smallest to largest (int or (h, w)), each an equal share of training
-                    get_dls=None, # `get_dls(size, bs) -> DataLoaders` over the same training items, for a pipeline that cannot be scaled
-                    bs_scale:bool=False, # grow the batch size as images shrink, keeping pixels per batch constant
-                    max_bs:int|None=None, # cap on the batch size, required with `bs_scale`
-                    lr_scale:str|None='linear', # with `bs_scale`: LR times the bs ratio ('linear'), its square root ('sqrt'), or unchanged (None)
-                    draft:bool=False, # decode JPEGs at a reduced size when the target is at most half the image
-                    verbose:bool=False, # print the plan when the fit starts
-                    **kwargs, # `fit_one_cycle`'s keywords (`pct_start`, `wd`, `cbs`, ...) and the schedule's (`initial_scale`, ...)
+                    sizes=None, # explicit sizes, smallest first (int or (h, w)), each an equal share of training
+                    **kwargs, # the loaders' (`get_dls`, `bs_scale`, ...), `fit_one_cycle`'s and the schedule's keywords
                    ):
     "`fit_one_cycle` with the training DataLoaders rebuilt at each size of a progressive schedule"
     _check_fit_keywords(kwargs)
-    cb = ProgressiveDataLoaders(schedule, sizes, get_dls, bs_scale, max_bs, lr_scale, draft, verbose, **_pop(kwargs, _SCHEDULE_KEYS))
+    cb = ProgressiveDataLoaders(schedule, sizes, **_pop(kwargs, LOADER_KEYS + SCHEDULE_KEYS))
     cbs = list(L(kwargs.pop('cbs', None)))
-    _refuse_two_resizers([*self.cbs, *cbs, cb])   # before anything changes
+    refuse_two_resizers([*self.cbs, *cbs, cb])   # before anything changes
     try: self.fit_one_cycle(n_epoch, lr_max, cbs=cbs + [cb], **kwargs)
     finally: cb.cleanup(self)   # a fit that raised: after_fit did not run, and fastai has detached the callback
 
@@ -511,7 +501,7 @@ def fine_tune_progressive(self:Learner, epochs:int, # unfrozen epochs, trained w
                           **kwargs, # `fit_progressive`'s and the schedule's keywords
                          ):
     "`fine_tune` with progressive DataLoaders: the frozen phase at the first size, then the schedule unfrozen"
-    own, schedule = _pop(kwargs, _CB_KEYS), get_schedule(schedule, sizes, **_pop(kwargs, _SCHEDULE_KEYS))
+    own, schedule = _pop(kwargs, LOADER_KEYS), get_schedule(schedule, sizes, **_pop(kwargs, SCHEDULE_KEYS))
     _, final, _, _ = ProgressiveDataLoaders(schedule, **own)._setup(self.dls)
     first = schedule.size_at(0, final)
     frozen = {k: v for k, v in own.items() if k in ('get_dls', 'draft', 'verbose')}
@@ -521,6 +511,6 @@ def fine_tune_progressive(self:Learner, epochs:int, # unfrozen epochs, trained w
     self.unfreeze()
     self.fit_progressive(epochs, slice(base_lr / lr_mult, base_lr), pct_start=pct_start, div=div, schedule=schedule, **own, **kwargs)
 
-_show_params(Learner.fit_progressive, Learner.fit_one_cycle, SizeSchedule)
+_show_params(Learner.fit_progressive, ProgressiveDataLoaders, Learner.fit_one_cycle)
 _show_params(Learner.progressive_plan, ProgressiveDataLoaders, SizeSchedule)
 _show_params(Learner.fine_tune_progressive, Learner.fit_progressive, SizeSchedule);

@@ -11,16 +11,18 @@ import torch.nn.functional as F
 from fastai.torch_core import TensorImage, TensorMask, TensorMultiCategory, retain_type
 from fastai.vision.core import TensorPoint, TensorBBox
 
-from .schedule import _pair
+from .schedule import size_pair
+
+# %% ../nbs/01_resize.ipynb #f06a857a
+RESIZE_MODES = ('resize', 'crop')
 
 # %% ../nbs/01_resize.ipynb #a93aae6c
-_MODES = ('resize', 'crop')
 _INTERPOLATIONS = ('bilinear', 'bicubic', 'area', 'nearest-exact')
 
 def _is_channels_last(x): return x.dim() == 4 and not x.is_contiguous() and x.is_contiguous(memory_format=torch.channels_last)
 
 def _keep_layout(new, old):
-    "`new` as a contiguous tensor in the memory format of `old` (channels_last stays channels_last), with `old`'s fastai type"
+    "`new` as a contiguous tensor in `old`'s memory format (channels_last stays so) and fastai type"
     fmt = torch.channels_last if _is_channels_last(old) else torch.contiguous_format
     return retain_type(new.contiguous(memory_format=fmt), old)   # a no-op for a tensor already laid out so
 
@@ -64,7 +66,7 @@ def _crop(x, window, full):
     return _keep_layout(x[..., top:top + h, left:left + w], x)
 
 def _crop_coords(c, window, full, clip=False):
-    "Map relative coords `(..., 2k)` as (x, y) pairs from the full image into the crop window (clipped to [-1, 1] if `clip`)"
+    "Map relative (x, y) coords `(..., 2k)` from the full image into the crop window (clipped to [-1, 1] if `clip`)"
     top, left, h, w = window
     H, W = full
     plain = c.as_subclass(torch.Tensor).float()
@@ -81,13 +83,14 @@ def resize_batch(xb, # inputs: a tensor or a tuple of tensors; every 4-D `(N, C,
                  size=None, # new spatial size, int or (h, w); None or the current size returns the batch unchanged
                  mode:str='resize', # 'resize' (antialiased interpolation) or 'crop' (one random window)
                  resize_targets:bool=False, # also resize `TensorImage` targets (autoencoders, image-to-image)
-                 interpolation:str='bilinear', # image interpolation for `mode='resize'`: 'bilinear', 'bicubic', 'area' or 'nearest-exact'
+                 interpolation:str='bilinear', # for `mode='resize'`: 'bilinear', 'bicubic', 'area' or 'nearest-exact'
                  generator:torch.Generator|None=None, # random generator for the crop window
                  crop_position:tuple|None=None, # (top, left) of the crop window in input pixels; random when None
                 ):
     "Resize (or randomly crop) the images in `xb` to `size`, keeping the targets in `yb` consistent"
-    if mode not in _MODES: raise ValueError(f"mode must be one of {_MODES}; got {mode!r}")
-    if interpolation not in _INTERPOLATIONS: raise ValueError(f"interpolation must be one of {_INTERPOLATIONS}; got {interpolation!r}")
+    if mode not in RESIZE_MODES: raise ValueError(f"mode must be one of {RESIZE_MODES}; got {mode!r}")
+    if interpolation not in _INTERPOLATIONS:
+        raise ValueError(f"interpolation must be one of {_INTERPOLATIONS}; got {interpolation!r}")
     x_tuple, y_tuple = isinstance(xb, (tuple, list)), isinstance(yb, (tuple, list))
     xs, ys = list(xb) if x_tuple else [xb], list(yb) if y_tuple else [yb]
     images = [i for i, o in enumerate(xs) if isinstance(o, torch.Tensor) and o.dim() == 4]
@@ -97,7 +100,7 @@ def resize_batch(xb, # inputs: a tensor or a tuple of tensors; every 4-D `(N, C,
     full = tuple(xs[images[0]].shape[-2:])
     if any(tuple(xs[i].shape[-2:]) != full for i in images):
         raise ValueError(f"all 4-D inputs must share one spatial size; got {[tuple(xs[i].shape) for i in images]}")
-    new = full if size is None else _pair(size, 'size')
+    new = full if size is None else size_pair(size, 'size')
     if new[0] < 1 or new[1] < 1: raise ValueError(f"size must be positive; got {size!r}")
     if new[0] > full[0] or new[1] > full[1]:
         raise ValueError(f"size {new} is larger than the batch's images {full}; resize_batch only shrinks")

@@ -4,7 +4,7 @@
 
 # %% ../nbs/00_schedule.ipynb #c773ee3d
 from __future__ import annotations
-import math
+import inspect, math, warnings
 from numbers import Integral, Real
 from typing import Callable
 
@@ -13,7 +13,7 @@ import pandas as pd
 from fastcore.basics import store_attr
 
 # %% auto #0
-__all__ = ['progress', 'round_to_multiple', 'SizeSchedule', 'SizePlan', 'plot_plan', 'SizeSteps', 'get_schedule']
+__all__ = ['SizeSchedule', 'SizePlan', 'plot_plan', 'SizeSteps', 'get_schedule']
 
 # %% ../nbs/00_schedule.ipynb #4945890f
 def progress(epoch:int, # current epoch (0-based)
@@ -42,15 +42,17 @@ def _check_sched(f, n=200):
     for i in range(n + 1):
         t = i / n
         try: v = float(f(t))
-        except Exception as e: raise ValueError(f"sched must map progress in [0, 1] to [0, 1]; calling it with {t} raised {e!r}") from e
+        except Exception as e: raise ValueError(f"sched must map progress in [0, 1] to [0, 1]; calling it with {t} "
+                                                f"raised {e!r}") from e
         if not (-1e-6 <= v <= 1 + 1e-6):
-            raise ValueError(f"sched must return values in [0, 1] (the fraction of the way to full size); sched({t:g}) = {v:g}")
+            raise ValueError("sched must return values in [0, 1] (the fraction of the way to full size); "
+                             f"sched({t:g}) = {v:g}")
         if v < prev - 1e-6:
             raise ValueError(f"sched must be non-decreasing so sizes never shrink; sched({t:g}) = {v:g} < {prev:g}")
         prev = v
 
 # %% ../nbs/00_schedule.ipynb #1136562f
-def _pair(size, name='size'):
+def size_pair(size, name='size'):
     "An int or an (h, w) pair as an (h, w) tuple of ints"
     if isinstance(size, Integral) and not isinstance(size, bool): return (int(size), int(size))
     try: h, w = size
@@ -61,12 +63,12 @@ def _pair(size, name='size'):
 
 def _at_aspect(size, final):
     "An int `size` as the short side of an (h, w) at `final`'s aspect ratio; an (h, w) pair as it is"
-    if not isinstance(size, Integral) or isinstance(size, bool): return _pair(size, 'size')
+    if not isinstance(size, Integral) or isinstance(size, bool): return size_pair(size, 'size')
     H, W = final
     return (int(size), max(1, round(size * W / H))) if H <= W else (max(1, round(size * H / W)), int(size))
 
 def _keep_aspect(short:int, final, increment:int, most, min_size:int=1)->tuple:
-    "(h, w) with short side `short` and the long side at `final`'s aspect ratio (within 10%), rounded as finely as that needs, at most `most`"
+    "(h, w) with short side `short`, long side at `final`'s aspect ratio (within 10%), at most `most`"
     H, W = final
     ratio, m = max(H, W) / min(H, W), increment
     long = round_to_multiple(short * ratio, m)
@@ -83,21 +85,21 @@ def round_to_multiple(x:float, # a size in pixels
     return max(multiple, int(math.floor(x / multiple + 0.5)) * multiple)
 
 # %% ../nbs/00_schedule.ipynb #7cb97a5d
-class _Schedule:
-    "What every size schedule offers: `size_at(pct, final_size)`, `check(final_size)` and `plan(...)`"
-    def size_at(self, pct:float, final_size)->tuple: raise NotImplementedError
-    def check(self, final_size):
-        "Raise a clear error if this schedule cannot train on images of `final_size`"
-        self.size_at(0., final_size)
+class BaseSizeSchedule:
+    "What every size schedule offers: `size_at(pct, full_size)`, `check(full_size)` and `plan(...)`"
+    def size_at(self, pct:float, full_size)->tuple: raise NotImplementedError
+    def check(self, full_size):
+        "Raise a clear error if this schedule cannot train on images of `full_size`"
+        self.size_at(0., full_size)
 
-    def plan(self, final_size, # the full image size: int or (h, w)
+    def plan(self, full_size, # the full image size: int or (h, w)
              n_epoch:int, # epochs in the fit
              n_iter:int, # training batches per epoch
             )->SizePlan:
         "The size at every training step, the distinct shapes and the ideal cost of this schedule"
         for name, v in (('n_epoch', n_epoch), ('n_iter', n_iter)):
             if not isinstance(v, Integral) or v < 1: raise ValueError(f"{name} must be an int >= 1; got {v!r}")
-        final = _pair(final_size, 'final_size')
+        final = size_pair(full_size, 'full_size')
         self.check(final)
         steps = [dict(epoch=e, pos=e + i / n_iter, size=self.size_at(progress(e, i, n_epoch, n_iter), final))
                  for e in range(n_epoch) for i in range(n_iter)]
@@ -115,41 +117,47 @@ def _check_fractions(finetune_fraction, delay_fraction):
         if not isinstance(v, Real) or isinstance(v, bool) or not 0 <= v < 1:
             raise ValueError(f"{name} must be a number in [0, 1); got {v!r}")
     if finetune_fraction + delay_fraction >= 1:
-        raise ValueError(f"delay_fraction + finetune_fraction must be < 1 to leave room to grow; "
-                         f"got {delay_fraction} + {finetune_fraction} = {delay_fraction + finetune_fraction}")
+        raise ValueError("delay_fraction + finetune_fraction must be < 1 to leave room to grow; got "
+                         f"{delay_fraction} + {finetune_fraction} = {delay_fraction + finetune_fraction}")
 
-def _check_int(name, v, low=1):
-    if not isinstance(v, Integral) or isinstance(v, bool) or v < low: raise ValueError(f"{name} must be an int >= {low}; got {v!r}")
+def check_int(name, v, low=1):
+    if not isinstance(v, Integral) or isinstance(v, bool) or v < low:
+        raise ValueError(f"{name} must be an int >= {low}; got {v!r}")
 
 # %% ../nbs/00_schedule.ipynb #0677d93b
-class SizeSchedule(_Schedule):
+class SizeSchedule(BaseSizeSchedule):
     "Image size as a pure function of training progress: small first, full size for the last `finetune_fraction`"
     def __init__(self,
-        initial_scale:float|tuple|None=None, # start size as a fraction of the final size, in (0, 1], or an (h, w) pair of fractions; 0.5 if neither this nor `initial_size` is given
+        initial_scale:float|tuple|None=None, # start size as a fraction of the full size (or an (h, w) pair); 0.5 by default
         initial_size:int|tuple|None=None, # start size in pixels, int or (h, w); replaces `initial_scale` when given
         finetune_fraction:float=0.2, # last fraction of training at full size, in [0, 1)
         delay_fraction:float=0.0, # first fraction of training kept at the initial size, in [0, 1)
-        sched:str|Callable='linear', # growth shape: 'linear', 'cos', 'step', or a callable [0,1]->[0,1] such as `SchedCos(0,1)`
+        sched:str|Callable='linear', # 'linear', 'cos', 'step', or a callable [0,1]->[0,1] such as `SchedCos(0,1)`
         n_steps:int=4, # number of equal jumps when `sched='step'`
         size_increment:int=16, # round every size to a multiple of this, so only a few shapes occur
         min_size:int=16, # never go below this many pixels per side (or the final size, if smaller)
-        final_scale:float=1.0, # the last training size as a fraction of the full (validation) size, in (0, 1]: below 1 trains smaller than it tests
+        final_scale:float=1.0, # the last training size as a fraction of the full size: below 1 trains smaller than it tests
     ):
-        for name, v in (('n_steps', n_steps), ('size_increment', size_increment), ('min_size', min_size)): _check_int(name, v)
+        for name, v in (('n_steps', n_steps), ('size_increment', size_increment), ('min_size', min_size)): check_int(name, v)
         if not isinstance(final_scale, Real) or isinstance(final_scale, bool) or not 0 < final_scale <= 1:
-            raise ValueError(f"final_scale must be a fraction of the full size in (0, 1] (the last training size; validation stays at full size); got {final_scale!r}")
+            raise ValueError("final_scale must be a fraction of the full size in (0, 1] (the last training size; "
+                             f"validation stays at full size); got {final_scale!r}")
         if initial_size is not None:
-            if initial_scale is not None: raise ValueError(f"pass initial_scale (a fraction) or initial_size (pixels), not both; "
-                                                      f"got initial_scale={initial_scale!r}, initial_size={initial_size!r}")
-            size = _pair(initial_size, 'initial_size')
-            if min(size) < min_size: raise ValueError(f"initial_size must be at least min_size={min_size} pixels per side; got {initial_size!r}")
+            if initial_scale is not None:
+                raise ValueError("pass initial_scale (a fraction) or initial_size (pixels), not both; "
+                            f"got initial_scale={initial_scale!r}, initial_size={initial_size!r}")
+            size = size_pair(initial_size, 'initial_size')
+            if min(size) < min_size: raise ValueError(f"initial_size must be at least min_size={min_size} pixels per "
+                                                      f"side; got {initial_size!r}")
         elif initial_scale is None: initial_scale = 0.5
         self.scale = self._check_scale(initial_scale) if initial_size is None else None
         if self.scale is not None and max(self.scale) > final_scale:
-            raise ValueError(f"initial_scale={initial_scale!r} is above final_scale={final_scale!r}: sizes would shrink; start at most at final_scale")
+            raise ValueError(f"initial_scale={initial_scale!r} is above final_scale={final_scale!r}: sizes would "
+                             "shrink; start at most at final_scale")
         _check_fractions(finetune_fraction, delay_fraction)
         if isinstance(sched, str):
-            if sched not in _SCHED_NAMES: raise ValueError(f"sched must be one of {_SCHED_NAMES} or a callable; got {sched!r}")
+            if sched not in _SCHED_NAMES:
+                raise ValueError(f"sched must be one of {_SCHED_NAMES} or a callable; got {sched!r}")
             self.sched_fn = {'linear': _sched_linear, 'cos': _sched_cos}.get(sched) or _SchedStep(n_steps)
         elif callable(sched):
             _check_sched(sched)
@@ -162,8 +170,8 @@ class SizeSchedule(_Schedule):
         "`initial_scale` as an (h, w) pair of fractions in (0, 1]"
         vals = initial_scale if isinstance(initial_scale, (tuple, list)) else (initial_scale, initial_scale)
         ok = len(vals) == 2 and all(isinstance(v, Real) and not isinstance(v, bool) and 0 < v <= 1 for v in vals)
-        if not ok: raise ValueError(f"initial_scale must be a fraction of the final size in (0, 1] or an (h, w) pair of them "
-                                    f"(for a size in pixels use initial_size=...); got {initial_scale!r}")
+        if not ok: raise ValueError("initial_scale must be a fraction of the final size in (0, 1] or an (h, w) pair "
+                                    f"of them (for a size in pixels use initial_size=...); got {initial_scale!r}")
         return tuple(float(v) for v in vals)
 
     def _per_side(self)->bool:
@@ -171,20 +179,21 @@ class SizeSchedule(_Schedule):
         if self.initial_size is not None: return not isinstance(self.initial_size, Integral)
         return self.scale[0] != self.scale[1]
 
-    def start_size(self, final_size)->tuple:
-        "The unrounded (h, w) at the start of training for `final_size`; raises if larger than `final_size`"
-        final = _pair(final_size, 'final_size')
+    def start_size(self, full_size)->tuple:
+        "The unrounded (h, w) at the start of training for `full_size`; raises if larger than `full_size`"
+        final = size_pair(full_size, 'full_size')
         if self.initial_size is None: return tuple(s * f for s, f in zip(self.scale, final))
-        init = _at_aspect(self.initial_size, final) if isinstance(self.initial_size, Integral) else _pair(self.initial_size, 'initial_size')
+        init = _at_aspect(self.initial_size, final) if isinstance(self.initial_size, Integral) else size_pair(self.initial_size, 'initial_size')
         end = self.end_size(final)
         if any(i > e for i, e in zip(init, end)):
             what = "the final (full) image size" if end == final else f"the last training size (final_scale={self.final_scale} of {final})"
-            raise ValueError(f"initial_size={self.initial_size!r} is larger than {what} {end}; choose an initial_size of at most {end}")
+            raise ValueError(f"initial_size={self.initial_size!r} is larger than {what} {end}; choose an "
+                             f"initial_size of at most {end}")
         return init
 
-    def end_size(self, final_size)->tuple:
+    def end_size(self, full_size)->tuple:
         "The (h, w) trained on at the end: the full size, or `final_scale` of it rounded to `size_increment`"
-        final = _pair(final_size, 'final_size')
+        final = size_pair(full_size, 'full_size')
         if self.final_scale == 1: return final
         sides = tuple(min(max(round_to_multiple(f * self.final_scale, self.size_increment), min(self.min_size, f)), f) for f in final)
         return sides if self._per_side() else _keep_aspect(min(sides), final, self.size_increment, final, self.min_size)
@@ -194,10 +203,10 @@ class SizeSchedule(_Schedule):
         return _fraction_in_growth(pct, self.delay_fraction, self.finetune_fraction, self.sched_fn)
 
     def size_at(self, pct:float, # training progress in [0, 1]
-                final_size, # the full image size: int or (h, w)
+                full_size, # the full image size: int or (h, w)
                )->tuple: # (h, w) to train on at `pct`
-        "The (h, w) training size at progress `pct` for images of `final_size`"
-        final = _pair(final_size, 'final_size')
+        "The (h, w) training size at progress `pct` for images of `full_size`"
+        final = size_pair(full_size, 'full_size')
         init, end = self.start_size(final), self.end_size(final)
         s = self.fraction(pct)
         if s >= 1: return end
@@ -209,19 +218,37 @@ class SizeSchedule(_Schedule):
 
     def __repr__(self):
         start = f"initial_size={self.initial_size!r}" if self.initial_size is not None else f"initial_scale={self.initial_scale!r}"
-        return (f"SizeSchedule({start}, finetune_fraction={self.finetune_fraction}, delay_fraction={self.delay_fraction}, "
-                f"sched={self.sched!r}, size_increment={self.size_increment}, min_size={self.min_size}"
-                f"{f', final_scale={self.final_scale}' if self.final_scale != 1 else ''})")
+        return (f"SizeSchedule({start}, finetune_fraction={self.finetune_fraction}, "
+                f"delay_fraction={self.delay_fraction}, sched={self.sched!r}, size_increment={self.size_increment}, "
+                f"min_size={self.min_size}{f', final_scale={self.final_scale}' if self.final_scale != 1 else ''})")
+
+# %% ../nbs/00_schedule.ipynb #812e5de4
+def plot_sizes(sizes, epochs=None, ax=None, figsize=(6, 3), title=None):
+    "Plot (h, w) sizes against the training step; epochs (the epoch position of every step) on a second axis"
+    if ax is None: _, ax = plt.subplots(figsize=figsize)
+    hs, ws = [s[0] for s in sizes], [s[1] for s in sizes]
+    ax.step(range(len(sizes)), hs, where='post', label='height')
+    if hs != ws: ax.step(range(len(sizes)), ws, where='post', label='width', linestyle='--')
+    ax.set_xlabel('training step'); ax.set_ylabel('size (px)')
+    if epochs is not None and len(epochs) > 1:
+        import numpy as np
+        steps, pos = np.arange(len(epochs), dtype=float), np.asarray(epochs, dtype=float)
+        sec = ax.secondary_xaxis('top', functions=(lambda x: np.interp(x, steps, pos), lambda e: np.interp(e, pos, steps)))
+        sec.set_xlabel('epoch')
+    if hs != ws: ax.legend()
+    if title: ax.set_title(title, fontsize=10)
+    ax.grid(alpha=0.3)
+    return ax
 
 # %% ../nbs/00_schedule.ipynb #0c2eae7b
 class SizePlan:
     "The training size (and batch size) at every step of a fit, its stages and its ideal cost"
     def __init__(self,
-        final_size:tuple, # the full image size (h, w)
+        full_size:tuple, # the full image size (h, w)
         n_epoch:int, # epochs in the fit
-        steps:list, # one dict per step: `epoch`, `pos` (epoch position of the step's start), `size`, optional `bs`, `lr_factor`
+        steps:list, # one dict per step: `epoch`, `pos`, `size`, optional `bs`, `lr_factor`
     ):
-        self.final_size, self.n_epoch, self.steps = tuple(final_size), n_epoch, steps
+        self.full_size, self.n_epoch, self.steps = tuple(full_size), n_epoch, steps
         self.sizes = [s['size'] for s in steps]
         self.batch_sizes = [s.get('bs') for s in steps]
         self.stages = []
@@ -231,6 +258,12 @@ class SizePlan:
             self.stages[-1]['n_steps'] += 1
 
     @property
+    def final_size(self):
+        "The old name of `full_size` (one release): `final_` now only means the last training size, as in `final_scale`"
+        warnings.warn("SizePlan.final_size is now SizePlan.full_size", DeprecationWarning, stacklevel=2)
+        return self.full_size
+
+    @property
     def images(self)->list:
         "Images per step (the batch size; 1 per step when the plan has no batch sizes)"
         return [b or 1 for b in self.batch_sizes]
@@ -238,7 +271,7 @@ class SizePlan:
     @property
     def relative_cost(self)->float:
         "Pixels processed relative to the same images at full size: the ideal cost of the schedule"
-        full = self.final_size[0] * self.final_size[1]
+        full = self.full_size[0] * self.full_size[1]
         return sum(n * h * w for n, (h, w) in zip(self.images, self.sizes)) / (sum(self.images) * full)
 
     @property
@@ -259,7 +292,7 @@ class SizePlan:
     @property
     def table(self)->pd.DataFrame:
         "One row per stage: size, batch size, where it begins, how long it lasts and its cost relative to full size"
-        full, imgs = self.final_size[0] * self.final_size[1], self.images
+        full, imgs = self.full_size[0] * self.full_size[1], self.images
         rows = []
         for st in self.stages:
             n_img = sum(imgs[st['first_step']:st['first_step'] + st['n_steps']])
@@ -278,38 +311,21 @@ class SizePlan:
 
     def summary(self)->str:
         "One line: sizes, number of shapes, where full size begins, ideal cost and speedup"
-        (h0, w0), (h1, w1), (hf, wf) = self.sizes[0], self.sizes[-1], self.final_size
+        (h0, w0), (h1, w1), (hf, wf) = self.sizes[0], self.sizes[-1], self.full_size
         k = self.full_size_from()
         at = self.steps[k]['pos'] if k < len(self.steps) else self.n_epoch
         bss = sorted({b for b in self.batch_sizes if b is not None})
         last = "full size" if (h1, w1) == (hf, wf) else f"last size (validation at {hf}x{wf})"
-        return (f"{h0}x{w0} -> {h1}x{w1} px in {self.n_shapes} shapes, {last} from step {k}/{len(self.sizes)} "
-                f"(epoch {at:.4g}){f', batch sizes {bss}' if len(bss) > 1 else ''}; ideal cost {self.relative_cost:.3f} "
-                f"of full size (ideal speedup {self.speedup:.2f}x)")
+        return (f"{h0}x{w0} -> {h1}x{w1} px in {self.n_shapes} shapes, {last} from step {k}/{len(self.sizes)} (epoch "
+                f"{at:.4g}){f', batch sizes {bss}' if len(bss) > 1 else ''}; ideal cost {self.relative_cost:.3f} of "
+                f"full size (ideal speedup {self.speedup:.2f}x)")
 
     def plot(self, ax=None, figsize=(6, 3)):
         "Plot the training size at every step, with epochs on the top axis"
-        return _plot_sizes(self.sizes, [s['pos'] for s in self.steps], ax=ax, figsize=figsize,
+        return plot_sizes(self.sizes, [s['pos'] for s in self.steps], ax=ax, figsize=figsize,
                            title=f"{self.n_shapes} shapes, ideal speedup {self.speedup:.2f}x")
 
     def __repr__(self): return f"SizePlan({self.summary()})"
-
-def _plot_sizes(sizes, epochs=None, ax=None, figsize=(6, 3), title=None):
-    "Plot (h, w) sizes against the training step; epochs (the epoch position of every step) on a second axis"
-    if ax is None: _, ax = plt.subplots(figsize=figsize)
-    hs, ws = [s[0] for s in sizes], [s[1] for s in sizes]
-    ax.step(range(len(sizes)), hs, where='post', label='height')
-    if hs != ws: ax.step(range(len(sizes)), ws, where='post', label='width', linestyle='--')
-    ax.set_xlabel('training step'); ax.set_ylabel('size (px)')
-    if epochs is not None and len(epochs) > 1:
-        import numpy as np
-        steps, pos = np.arange(len(epochs), dtype=float), np.asarray(epochs, dtype=float)
-        sec = ax.secondary_xaxis('top', functions=(lambda x: np.interp(x, steps, pos), lambda e: np.interp(e, pos, steps)))
-        sec.set_xlabel('epoch')
-    if hs != ws: ax.legend()
-    if title: ax.set_title(title, fontsize=10)
-    ax.grid(alpha=0.3)
-    return ax
 
 # %% ../nbs/00_schedule.ipynb #b661c13e
 def plot_plan(plan:SizePlan, ax=None, figsize=(6, 3)):
@@ -317,18 +333,18 @@ def plot_plan(plan:SizePlan, ax=None, figsize=(6, 3)):
     return plan.plot(ax=ax, figsize=figsize)
 
 # %% ../nbs/00_schedule.ipynb #296ed637
-class SizeSteps(_Schedule):
+class SizeSteps(BaseSizeSchedule):
     "Train at each of `sizes` in turn, spread evenly over training (the last for `finetune_fraction`)"
     def __init__(self,
         sizes, # sizes from smallest to largest, each an int (the short side, at the data's aspect ratio) or (h, w)
         finetune_fraction:float|None=None, # share of training at the last size; `1/len(sizes)` if None
         delay_fraction:float=0.0, # first fraction of training at the first size before stepping
-        must_end_at_full:bool=True, # refuse sizes whose last is not the data's size (False: train at the sizes as given)
+        must_end_at_full:bool=True, # refuse a last size that is not the data's (False: the sizes as given)
     ):
         sizes = _as_list(sizes)   # (128, 224) is two sizes; write [(h, w)] for a single non-square one
         if not sizes: raise ValueError("sizes must be a non-empty sequence of sizes, each an int or (h, w)")
-        self.given = [o if isinstance(o, Integral) and not isinstance(o, bool) else _pair(o, 'each of sizes') for o in sizes]
-        self.sizes = [_pair(o, 'each of sizes') for o in self.given]   # as square sizes for the ints, before the data is known
+        self.given = [o if isinstance(o, Integral) and not isinstance(o, bool) else size_pair(o, 'each of sizes') for o in sizes]
+        self.sizes = [size_pair(o, 'each of sizes') for o in self.given]   # as square sizes for the ints, before the data is known
         if any(h < 1 or w < 1 for h, w in self.sizes): raise ValueError(f"sizes must be positive; got {sizes}")
         if any(b[0] < a[0] or b[1] < a[1] for a, b in zip(self.sizes, self.sizes[1:])):
             raise ValueError(f"sizes must be sorted from smallest to largest; got {sizes}")
@@ -338,25 +354,26 @@ class SizeSteps(_Schedule):
         self.finetune_fraction, self.delay_fraction, self.must_end_at_full = finetune_fraction, delay_fraction, must_end_at_full
         self._step = _SchedStep(max(k - 1, 1))
 
-    def sizes_for(self, final_size)->list:
-        "The (h, w) sizes on images of `final_size`: an int is the short side at the data's aspect ratio"
-        final = _pair(final_size, 'final_size')
+    def sizes_for(self, full_size)->list:
+        "The (h, w) sizes on images of `full_size`: an int is the short side at the data's aspect ratio"
+        final = size_pair(full_size, 'full_size')
         return [_at_aspect(o, final) for o in self.given]
 
-    def check(self, final_size):
-        "Raise if a size is larger than `final_size`, or (with `must_end_at_full`) the last is not `final_size`"
-        final = _pair(final_size, 'final_size')
+    def check(self, full_size):
+        "Raise if a size is larger than `full_size`, or (with `must_end_at_full`) the last is not `full_size`"
+        final = size_pair(full_size, 'full_size')
         sizes = self.sizes_for(final)
         if any(h > final[0] or w > final[1] for h, w in sizes):
-            raise ValueError(f"sizes {sizes} go above the data's final size {final}; the largest size must be at most the images' size")
+            raise ValueError(f"sizes {sizes} go above the data's final size {final}; the largest size must be at "
+                             "most the images' size")
         if self.must_end_at_full and sizes[-1] != final:
             (h, w), (H, W) = sizes[-1], final
-            raise ValueError(f"sizes end at {h}x{w} but the images are {H}x{W}: training would never see full size. End the sizes "
-                             f"at the data's size (an int is the short side: {min(H, W)}), or use SizeSchedule(final_scale=...) to train "
-                             f"smaller than you validate")
+            raise ValueError(f"sizes end at {h}x{w} but the images are {H}x{W}: training would never see full size. "
+                             f"End the sizes at the data's size (an int is the short side: {min(H, W)}), or use "
+                             "SizeSchedule(final_scale=...) to train smaller than you validate")
 
     def fraction(self, pct:float)->float:
-        "Fraction in [0, 1] of the way through the sizes at progress `pct`: the index of the current size over `len(sizes) - 1`"
+        "Fraction of the way through the sizes at progress `pct`: the current size's index over `len(sizes) - 1`"
         k = len(self.sizes)
         if k == 1: return 1.
         return self._index(pct) / (k - 1)
@@ -367,34 +384,47 @@ class SizeSteps(_Schedule):
         s = _fraction_in_growth(pct, self.delay_fraction, self.finetune_fraction, self._step)
         return k - 1 if s >= 1 else min(int(round(s * (k - 1))), k - 2)
 
-    def size_at(self, pct:float, final_size=None)->tuple:
-        "The (h, w) at progress `pct` on images of `final_size` (checked); ints are square when `final_size` is None"
-        if final_size is None: return self.sizes[self._index(pct)]
-        self.check(final_size)
-        return self.sizes_for(final_size)[self._index(pct)]
+    def size_at(self, pct:float, full_size=None)->tuple:
+        "The (h, w) at progress `pct` on images of `full_size` (checked); ints are square when `full_size` is None"
+        if full_size is None: return self.sizes[self._index(pct)]
+        return self._checked_sizes(size_pair(full_size, 'full_size'))[self._index(pct)]
+
+    def _checked_sizes(self, final)->list:
+        "`sizes_for(final)`, checked once per final size (`size_at` runs at every training step)"
+        if getattr(self, '_checked', (None,))[0] != final: self.check(final); self._checked = (final, self.sizes_for(final))
+        return self._checked[1]
 
     def __repr__(self):
-        return (f"SizeSteps({self.given}, finetune_fraction={self.finetune_fraction}, delay_fraction={self.delay_fraction}"
-                f"{'' if self.must_end_at_full else ', must_end_at_full=False'})")
+        return (f"SizeSteps({self.given}, finetune_fraction={self.finetune_fraction}, "
+                f"delay_fraction={self.delay_fraction}{'' if self.must_end_at_full else ', must_end_at_full=False'})")
 
 def _as_list(o): return list(o) if isinstance(o, (list, tuple)) else [o]
 
-# %% ../nbs/00_schedule.ipynb #9378bcd7
-_SCHEDULE_KEYS = ('initial_scale', 'initial_size', 'finetune_fraction', 'delay_fraction', 'sched', 'n_steps', 'size_increment', 'min_size', 'final_scale')
+# %% ../nbs/00_schedule.ipynb #d44ad8b5
+def keyword_names(f, skip=())->tuple:
+    "The names of `f`'s parameters with a default (its keywords), but those in `skip`"
+    return tuple(p.name for p in inspect.signature(f).parameters.values() if p.default is not p.empty and p.name not in skip)
 
+SCHEDULE_KEYS = keyword_names(SizeSchedule.__init__)   # the schedule's keywords, which every mechanism also takes
+
+# %% ../nbs/00_schedule.ipynb #9378bcd7
 def get_schedule(schedule:SizeSchedule|SizeSteps|None=None, # a `SizeSchedule` or `SizeSteps`; built from the keywords if None
                  sizes=None, # explicit sizes: a `SizeSteps` over them (with `finetune_fraction` and `delay_fraction`)
                  **kwargs, # `SizeSchedule`'s keywords
                 )->SizeSchedule|SizeSteps:
     "The size schedule from a schedule object, explicit `sizes`, or `SizeSchedule` keywords (only one of them)"
-    unknown = set(kwargs) - set(_SCHEDULE_KEYS)
-    if unknown: raise TypeError(f"unknown schedule argument(s) {sorted(unknown)}; a schedule takes {list(_SCHEDULE_KEYS)}")
+    unknown = set(kwargs) - set(SCHEDULE_KEYS)
+    if unknown: raise TypeError(f"unknown schedule argument(s) {sorted(unknown)}; a schedule takes "
+                                f"{list(SCHEDULE_KEYS)}")
     if schedule is not None:
-        if not isinstance(schedule, _Schedule): raise TypeError(f"schedule must be a SizeSchedule or SizeSteps; got {schedule!r}")
-        if sizes is not None or kwargs: raise ValueError(f"pass schedule=... or its keywords, not both; got schedule and {['sizes'] * (sizes is not None) + sorted(kwargs)}")
+        if not isinstance(schedule, BaseSizeSchedule):
+            raise TypeError(f"schedule must be a SizeSchedule or SizeSteps; got {schedule!r}")
+        if sizes is not None or kwargs: raise ValueError("pass schedule=... or its keywords, not both; got schedule "
+                                                         f"and {['sizes'] * (sizes is not None) + sorted(kwargs)}")
         return schedule
     if sizes is not None:
         bad = set(kwargs) - {'finetune_fraction', 'delay_fraction'}
-        if bad: raise ValueError(f"{sorted(bad)} do not apply to explicit sizes (a SizeSteps takes finetune_fraction and delay_fraction)")
+        if bad: raise ValueError(f"{sorted(bad)} do not apply to explicit sizes (a SizeSteps takes finetune_fraction "
+                                 "and delay_fraction)")
         return SizeSteps(sizes, **kwargs)
     return SizeSchedule(**kwargs)

@@ -32,13 +32,15 @@ def params_table(fn)->str:
         if name in ('self', 'cls'): continue
         details = (d.get('docment') or '').replace('|', '\\|').replace('\n', ' ')
         if name == 'return':
-            if d.get('anno') not in (None, inspect._empty) or details: rows.append(f"| **Returns** | {_fmt(d.get('anno'))} | | {details} |")
+            if d.get('anno') not in (None, inspect._empty) or details:
+                rows.append(f"| **Returns** | {_fmt(d.get('anno'))} | | {details} |")
             continue
         kind = d.get('kind')
         label = f"\\*\\*{name}" if kind == inspect.Parameter.VAR_KEYWORD else (f"\\*{name}" if kind == inspect.Parameter.VAR_POSITIONAL else name)
         rows.append(f"| {label} | {_fmt(d.get('anno'))} | {_fmt(d.get('default'), True)} | {details} |")
     if not rows: return ''
-    return '\n'.join(['|    | **Type** | **Default** | **Details** |', '| -- | -------- | ----------- | ----------- |', *rows])
+    return '\n'.join(['|    | **Type** | **Default** | **Details** |', '| -- | -------- | ----------- | ----------- '
+                                                                       '|', *rows])
 
 def signature_text(sym, name:str)->str:
     "`name(param:anno=default, ...)`, one parameter per line when long, without the comments (the table has them)"

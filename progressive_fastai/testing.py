@@ -14,6 +14,7 @@ from pathlib import Path
 
 import numpy as np
 from torch import nn
+from torch.utils.data.dataloader import _MultiProcessingDataLoaderIter
 from PIL import Image, ImageDraw
 from fastai.callback.core import Callback
 from fastai.data.core import DataLoaders
@@ -24,8 +25,7 @@ from fastcore.basics import noop
 from fastai.vision.augment import AffineCoordTfm
 from fastai.callback.progress import ProgressCallback
 from fastai.learner import defaults
-import fastai.data.load
-from .callback import _CleansUpOnDetach
+from .callback import CleanupOnDetach
 
 # %% ../nbs/10_testing.ipynb #995a560e
 def _draw(rng, size, shape):
@@ -159,7 +159,7 @@ class ShapeProbe(Callback):
 
 # %% ../nbs/10_testing.ipynb #e0ab77a2
 class PixelClock:
-    "A stand-in for `time.perf_counter`: advances by the pixels of every batch `model` receives, and by `spike` s at every `every`-th reading"
+    "A stand-in for `time.perf_counter`: advances by the pixels `model` receives, and by `spike` s every `every` readings"
     def __init__(self, model:nn.Module, # the model whose inputs make the time
                  per_second:float=1000., # pixels (h * w of a batch) per second
                  spike:float=0., # seconds added at every `every`-th reading (a busy machine)
@@ -177,18 +177,16 @@ class PixelClock:
 @contextmanager
 def count_worker_pools():
     "Context manager yielding a list that gets one entry (the worker count) per DataLoader worker pool started"
-    starts = []
-    orig = fastai.data.load._loaders
-    class Counting(orig[0]):
-        def __init__(self, loader, *args, **kwargs):
-            starts.append(loader.num_workers)
-            super().__init__(loader, *args, **kwargs)
-    fastai.data.load._loaders = (Counting, orig[1])
+    starts, init = [], _MultiProcessingDataLoaderIter.__init__   # torch's pool, which fastai's loaders start too
+    def counting(self, loader, *args, **kwargs):
+        starts.append(loader.num_workers)
+        init(self, loader, *args, **kwargs)
+    _MultiProcessingDataLoaderIter.__init__ = counting
     try: yield starts
-    finally: fastai.data.load._loaders = orig
+    finally: _MultiProcessingDataLoaderIter.__init__ = init
 
-class WorkerPoolProbe(_CleansUpOnDetach, Callback):
-    "Count the DataLoader worker pools started during each training epoch of a fit, and how many had started by each training batch"
+class WorkerPoolProbe(CleanupOnDetach, Callback):
+    "Count the DataLoader worker pools started in each training epoch, and how many had started by each batch"
     order = 100
     def before_fit(self):
         self._cm = count_worker_pools()
@@ -200,7 +198,7 @@ class WorkerPoolProbe(_CleansUpOnDetach, Callback):
     def _close(self):
         if getattr(self, '_cm', None) is not None: self._cm.__exit__(None, None, None); self._cm = None
     def after_fit(self): self._close()      # also after a cancelled fit
-    def _end(self, learn): self._close()   # detached by fastai, also after an exception
+    def cleanup(self, learn): self._close()   # detached by fastai, also after an exception
 
 # %% ../nbs/10_testing.ipynb #b5e63eef
 class QuietTraining(Callback):
@@ -216,10 +214,15 @@ class QuietTraining(Callback):
 
 def _silent(*args, **kwargs): pass
 
-def quiet_training():
-    "Make every `fit` in this process quiet: no progress bar and no per-epoch log (for notebooks' test cells)"
-    defaults.callbacks = [cb for cb in defaults.callbacks if cb is not ProgressCallback]
-    if not any(getattr(cb, '__name__', '') == 'QuietTraining' for cb in defaults.callbacks): defaults.callbacks.append(QuietTraining)
+class quiet_training:
+    "Quiet every `fit` (no progress bar, no per-epoch log) until `restore()`, or for a `with` block"
+    def __init__(self):
+        self.saved = list(defaults.callbacks)
+        quiet = [cb for cb in defaults.callbacks if cb is not ProgressCallback]
+        defaults.callbacks = quiet + ([] if QuietTraining in quiet else [QuietTraining])
+    def restore(self): defaults.callbacks = self.saved
+    def __enter__(self): return self
+    def __exit__(self, *exc): self.restore()
 
 # %% ../nbs/10_testing.ipynb #b7277168
 # Set by fastai's random transforms in `before_call`, at every call: random draws, not configuration

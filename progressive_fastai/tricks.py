@@ -15,16 +15,16 @@ from fastai.callback.mixup import MixHandler
 from fastai.learner import Learner, Recorder
 from fastai.vision.augment import RandomResizedCropGPU
 
-from .schedule import progress, _Schedule
+from .schedule import progress, BaseSizeSchedule
 from .resize import resize_batch
-from .callback import ProgressiveResize, _unwrap, _CleansUpOnDetach
-from .learner import _undistributed
+from .callback import ProgressiveResize, SizeCallback, unwrap_model, undistributed
 
 # %% auto #0
 __all__ = ['recalibrate_bn', 'accuracy_by_size', 'plot_accuracy_by_size', 'SizeAwareRegularization']
 
 # %% ../nbs/08_tricks.ipynb #7a94fb80
-def _bn_layers(model): return [m for m in _unwrap(model).modules() if isinstance(m, nn.modules.batchnorm._BatchNorm) and m.track_running_stats]
+def _bn_layers(model):
+    return [m for m in unwrap_model(model).modules() if isinstance(m, nn.modules.batchnorm._BatchNorm) and m.track_running_stats]
 
 def _n_inp(learn): return getattr(learn.dls, 'n_inp', 1)
 
@@ -33,11 +33,12 @@ def recalibrate_bn(learn:Learner, # the Learner whose model's BatchNorm statisti
                    n_batches:int=20, # training batches to average over
                    ds_idx:int=0, # which DataLoader the images come from (0: training, with its augmentation)
                   )->int: # the number of images used
-    "Re-estimate every BatchNorm's running mean and variance at `size` from training images (no gradients; weights, modes and data unchanged)"
-    if not isinstance(n_batches, int) or isinstance(n_batches, bool) or n_batches < 1: raise ValueError(f"n_batches must be an int >= 1; got {n_batches!r}")
+    "Re-estimate every BatchNorm's running statistics at `size` from training images (weights and data unchanged)"
+    if not isinstance(n_batches, int) or isinstance(n_batches, bool) or n_batches < 1:
+        raise ValueError(f"n_batches must be an int >= 1; got {n_batches!r}")
     bns = _bn_layers(learn.model)
     if not bns: raise ValueError("recalibrate_bn: the model has no BatchNorm layer with running statistics")
-    model, dl = _unwrap(learn.model), learn.dls[ds_idx]
+    model, dl = unwrap_model(learn.model), learn.dls[ds_idx]
     modes = {m: m.training for m in model.modules()}
     momenta = {m: m.momentum for m in bns}
     n_img, n_inp = 0, _n_inp(learn)
@@ -66,11 +67,12 @@ class _ResizeValid(Callback):
 
 def _size2(s): return (s, s) if isinstance(s, int) else tuple(s)
 
-def _bn_state(model): return {k: v.clone() for k, v in _unwrap(model).state_dict().items() if 'running_' in k or 'num_batches_tracked' in k}
+def _bn_state(model):
+    return {k: v.clone() for k, v in unwrap_model(model).state_dict().items() if 'running_' in k or 'num_batches_tracked' in k}
 
 def accuracy_by_size(learn:Learner, # a trained Learner
                      sizes, # test sizes to evaluate at, each an int or (h, w)
-                     recalibrate:bool=True, # also evaluate with BatchNorm statistics re-estimated at each size (then restored)
+                     recalibrate:bool=True, # also evaluate with BatchNorm statistics re-estimated at each size
                      n_batches:int=20, # training batches for each re-estimate
                      plot:bool=False, # plot the first metric (or the loss) against the size
                     )->pd.DataFrame: # one row per size: loss and metrics, as trained and (with `recalibrate`) re-estimated
@@ -78,10 +80,11 @@ def accuracy_by_size(learn:Learner, # a trained Learner
     names = ['loss'] + [m.name for m in learn.metrics]
     full = tuple(learn.dls.valid.one_batch()[0].shape[-2:])
     big = [s for s in sizes if any(a > f for a, f in zip(_size2(s), full))]
-    if big: raise ValueError(f"accuracy_by_size resizes the validation images down; sizes {big} are above their size {full}. To test larger, "
-                             f"build the validation DataLoader at the largest size (e.g. item_tfms=Resize(...)) and test down from it")
+    if big: raise ValueError(f"accuracy_by_size resizes the validation images down; sizes {big} are above their size "
+                             f"{full}. To test larger, build the validation DataLoader at the largest size (e.g. "
+                             "item_tfms=Resize(...)) and test down from it")
     rows, keep = [], _bn_state(learn.model)
-    model = _unwrap(learn.model)
+    model = unwrap_model(learn.model)
     try:
         for size in sizes:
             with learn.no_bar(), learn.no_logging(): vals = learn.validate(cbs=_ResizeValid(size))
@@ -105,7 +108,8 @@ def plot_accuracy_by_size(df:pd.DataFrame, # the result of `accuracy_by_size`
     if ax is None: _, ax = plt.subplots(figsize=figsize)
     xs = [s if isinstance(s, int) else s[0] for s in df['size']]
     ax.plot(xs, df[metric], 'o-', label='as trained')
-    if f'{metric} (BN at size)' in df: ax.plot(xs, df[f'{metric} (BN at size)'], 's--', label='BatchNorm re-estimated at size')
+    if f'{metric} (BN at size)' in df: ax.plot(xs, df[f'{metric} (BN at size)'], 's--', label='BatchNorm '
+                                                                                              're-estimated at size')
     ax.set_xlabel('test size (px)'); ax.set_ylabel(metric); ax.grid(alpha=0.3); ax.legend(fontsize=8)
     return ax
 
@@ -114,41 +118,44 @@ class _NoMix:
     "A stand-in for MixUp's Beta distribution at alpha 0: every weight is 1, the batch is not mixed"
     def sample(self, shape): return torch.ones(shape)
 
-def _is_schedule(o):
-    "A size schedule by what it offers (ProgressiveResize, fit_progressive and GrowAutoencoder hold one), not by class"
-    return o is not None and callable(getattr(o, 'fraction', None)) and callable(getattr(o, 'size_at', None))
-
 def _alpha(distrib): return 0. if isinstance(distrib, _NoMix) else float(distrib.concentration1)
 
-class SizeAwareRegularization(_CleansUpOnDetach, Callback):
-    "Regularisation from weak at the first size to your setting at the last: MixUp/CutMix alpha, the random-resized crop's `min_scale`, dropout, or any attribute"
+class SizeAwareRegularization(SizeCallback):
+    "Regularisation that grows with the image: MixUp/CutMix alpha, the crop's `min_scale`, dropout or any attribute"
     order = ProgressiveResize.order + 0.5   # after the size is chosen, before MixUp (0)
+    records, resizes = (), False             # it records its own values (`reg_values`) and sets no size
     def __init__(self,
         start:float=0., # the weak end as a fraction of your setting (0: no regularisation at the first size)
         mixup:bool=True, # grow the alpha of the fit's MixUp / CutMix callbacks
         min_scale:bool=True, # grow the random-resized crop's zoom: `min_scale` from 1 (weak) to yours
         dropout:bool=True, # grow the `p` of the model's dropout layers
         extra:list|None=None, # more `(obj, 'attr', weak_value)` to grow from `weak_value` to the attribute's own value
-        schedule:_Schedule|None=None, # the size schedule to follow; that of the fit's `ProgressiveResize` / `fit_progressive` if None
+        schedule:BaseSizeSchedule|None=None, # the schedule to follow; the fit's size callback's if None
     ):
         if isinstance(start, bool) or not isinstance(start, (int, float)) or not 0 <= start <= 1:
             raise ValueError(f"start must be a fraction of your setting in [0, 1]; got {start!r}")
         extra = list(extra or [])
         for e in extra:
             if not (isinstance(e, (tuple, list)) and len(e) == 3 and isinstance(e[1], str) and hasattr(e[0], e[1])):
-                raise ValueError(f"each of extra must be (obj, 'attr', weak_value) with obj having that attribute; got {e!r}")
-        if schedule is not None and not _is_schedule(schedule): raise TypeError(f"schedule must be a SizeSchedule or SizeSteps; got {schedule!r}")
+                raise ValueError("each of extra must be (obj, 'attr', weak_value) with obj having that attribute; "
+                                 f"got {e!r}")
+        if schedule is not None and not isinstance(schedule, BaseSizeSchedule):
+            raise TypeError(f"schedule must be a SizeSchedule or SizeSteps; got {schedule!r}")
         store_attr('start,mixup,min_scale,dropout,extra,schedule')
         self.values = {}
+        super().__init__()
 
-    def before_fit(self):
-        if hasattr(self.learn, 'lr_finder'): self.run = False; return
-        self.sched = self.schedule or next((cb.schedule for cb in self.learn.cbs if _is_schedule(getattr(cb, 'schedule', None))), None)
-        if self.sched is None: raise ValueError("SizeAwareRegularization follows the size schedule: fit with ProgressiveResize or "
-                                                "fit_progressive, or pass schedule=...")
+    def begin_fit(self):
+        "Find the schedule to follow, remember every value it will change, set the first batch's"
+        sizers = [cb for cb in self.learn.cbs if isinstance(cb, SizeCallback) and cb.resizes and getattr(cb, 'schedule', None)]
+        self._sizer = sizers[0] if sizers else None
+        self.sched = self.schedule or getattr(self._sizer, 'schedule', None)
+        if self.sched is None: raise ValueError("SizeAwareRegularization follows the size schedule: fit with "
+                                                "ProgressiveResize or fit_progressive, or pass schedule=...")
         self._orig, self._strong = {}, {}   # (id, attr) -> (obj, attr, original value); (id, attr) -> your setting
         self.mixers = [cb for cb in self.learn.cbs if isinstance(cb, MixHandler)] if self.mixup else []
-        self.drops = [m for m in _unwrap(self.learn.model).modules() if isinstance(m, nn.modules.dropout._DropoutNd) and m.p > 0] if self.dropout else []
+        drops = [m for m in unwrap_model(self.learn.model).modules() if isinstance(m, nn.modules.dropout._DropoutNd) and m.p > 0]
+        self.drops = drops if self.dropout else []
         for cb in self.mixers: self._remember(cb, 'distrib', _alpha(cb.distrib))
         for m in self.drops: self._remember(m, 'p', m.p)
         for obj, attr, _ in self.extra: self._remember(obj, attr, getattr(obj, attr))
@@ -163,8 +170,8 @@ class SizeAwareRegularization(_CleansUpOnDetach, Callback):
         self._set_extras(self._ahead, 0.)
 
     def _pipeline_ids(self):
-        "Ids of the training loader's batch transforms and of the transforms they hold (fastai merges lighting transforms)"
-        fs = _undistributed(self.learn.dls.train).after_batch.fs
+        "Ids of the training batch transforms and of those they hold (fastai merges lighting transforms)"
+        fs = getattr(getattr(undistributed(self.learn.dls.train), 'after_batch', None), 'fs', [])
         return {id(o) for t in fs for o in (t, *getattr(t, 'fs', []))}
 
     def _set_extras(self, extras, f):
@@ -179,11 +186,10 @@ class SizeAwareRegularization(_CleansUpOnDetach, Callback):
         return weak + f * (strong - weak)
 
     def _crops(self):
-        "The random-resized crops the next training batches go through (also those of `fit_progressive`'s rebuilt loaders)"
-        dls = [_undistributed(self.learn.dls.train)]   # under distributed training, the loader inside fastai's DistributedDL
-        loaders = getattr(getattr(self.learn, 'dl', None), 'loaders', None)
-        if loaders is not None: dls += list(loaders.cache.values())
-        return list({id(t): t for dl in dls for t in dl.after_batch.fs if isinstance(t, RandomResizedCropGPU)}.values())
+        "The random-resized crops the next training batches go through (`fit_progressive`'s rebuilt loaders too)"
+        dls = (self._sizer or self).train_loaders()   # fit_progressive's per-size loaders too
+        tfms = [t for dl in dls for t in getattr(getattr(dl, 'after_batch', None), 'fs', []) if isinstance(t, RandomResizedCropGPU)]
+        return list({id(t): t for t in tfms}.values())
 
     def _set_crops(self, f, crops=None):
         if not self.min_scale: return
@@ -209,9 +215,7 @@ class SizeAwareRegularization(_CleansUpOnDetach, Callback):
         self._set_crops(f_next, crops)
         self._set_extras(self._ahead, f_next)
 
-    def after_fit(self): self._end(self.learn)
-    def after_cancel_fit(self): self._end(self.learn)
-    def _end(self, learn):
+    def end_fit(self, learn):
         "Put every value back as it was before the fit"
         for obj, attr, v in getattr(self, '_orig', {}).values(): setattr(obj, attr, v)
         self._orig = {}

@@ -1,5 +1,6 @@
-"""Smoke runs of the benchmark scripts on tiny settings: they run end to end and write their results files.
-(The numbers they print here mean nothing; the committed results in benchmarks/results come from full runs.)"""
+"""Smoke runs of the benchmark scripts on tiny settings: they run end to end, train what the library plans and write
+their results files. The numbers they time here mean nothing (the committed results in benchmarks/results come from
+full runs), so no test re-derives a script's numbers from its own other numbers."""
 import json, os, subprocess, sys
 from nbrun import ROOT
 
@@ -14,33 +15,27 @@ def test_speedup_script_smoke(tmp_path):
     res = _smoke('speedup.py', tmp_path, '--per_class', '2', '--valid_per_class', '1', '--size', '32',
                  '--epochs', '1', '--pairs', '1', '--steps', '1', '--bs', '4', '--workers', '2')
     assert set(res['speedup']) == {'ProgressiveResize', 'fit_progressive'} and res['args']['workers'] == 2
-    for v in res['speedup'].values():
-        assert abs(v['efficiency'] - v['measured'] / v['ideal']) < 2e-3 and v['ideal'] > 1   # all three are rounded to 3 places
-        assert len(v['full_train_s']) == len(v['progressive_train_s']) == 1
+    for v in res['speedup'].values(): assert len(v['full_train_s']) == len(v['progressive_train_s']) == 1
     assert [r['size'] for r in res['per_size']] == [16, 32]       # the default schedule's sizes at 32 px
     assert res['machine']['commit'] and res['gpu'] in ('not measured', 'see the GPU run')
     assert (tmp_path/'smoke.md').read_text().count('| mechanism |') == 1 and (tmp_path/'smoke_per_size.png').stat().st_size > 1000
 
 def test_step_parts_script_smoke(tmp_path):
     res = _smoke('step_parts.py', tmp_path, '--per_class', '2', '--valid_per_class', '1', '--size', '32', '--steps', '2', '--warmup', '1', '--bs', '4')
+    from progressive_fastai.schedule import SizeSchedule
+    planned = SizeSchedule().plan(32, 2, 20).sizes                      # the library's default schedule: 2 epochs of 20 steps
     counts = {int(k): v for k, v in res['plan_step_counts'].items()}
-    assert sorted(counts) == [16, 32] and sum(counts.values()) == 40     # the default schedule over 2 epochs of 20 steps at 32 px
+    assert counts == {h: sum(s == (h, h) for s in planned) for h, _ in set(planned)}
     parts = ('data', 'forward', 'loss', 'backward', 'optimizer')
     for mech in ('ProgressiveResize', 'fit_progressive'):
         rows = {int(k): v for k, v in res['parts'][mech].items()}
-        assert sorted(rows) == [16, 32] and all(r[k] > 0 for r in rows.values() for k in parts)
-        cost = lambda r, drop=(): sum(r[k] for k in parts if k not in drop)
-        ideal = 40 / sum(c * (s / 32) ** 2 for s, c in counts.items())
-        for key, drop in (('all_parts', ()), ('without_data', ('data',)), ('without_data_and_optimizer', ('data', 'optimizer'))):
-            worked = 40 * cost(rows[32], drop) / sum(c * cost(rows[s], drop) for s, c in counts.items()) / ideal
-            assert abs(res['efficiency_from_parts'][mech][key] - worked) < 2e-3
+        assert sorted(rows) == [16, 32] and all(r[k] > 0 for r in rows.values() for k in parts)   # each part timed at each size
     assert (tmp_path/'smoke.md').read_text().count('| ProgressiveResize |') == 3   # a row per size and its efficiency row
 
 def test_pool_start_script_smoke(tmp_path):
     res = _smoke('pool_start.py', tmp_path, '--per_class', '4', '--valid_per_class', '1', '--size', '32', '--bs', '4',
                  '--step_ms', '5', '--rounds', '1', '--workers', '2')
     assert set(res['median_s']) == {'full size', 'one pool per epoch', 'pool per size'} and res['size_steps_within_epochs'] >= 1
-    assert abs(res['saved_s'] - (res['median_s']['pool per size'] - res['median_s']['one pool per epoch'])) < 2e-3
     assert (tmp_path/'smoke.md').read_text().count('`fit_progressive`') == 2
 
 def test_quality_script_smoke(tmp_path):

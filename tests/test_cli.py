@@ -29,6 +29,14 @@ def test_train_compare_equal_time(tmp_path):
     assert res['runs']['progressive']['sizes'][0] == [32, 32] and res['runs']['progressive']['sizes'][-1] == [64, 64]
     assert (tmp_path/'out'/'compare.png').stat().st_size > 10000
 
+def test_builtin_default_learns(tmp_path):
+    "The README's main job at its defaults (built-in textures, 8 epochs): the progressive run must reach 85% accuracy"
+    from progressive_fastai.cli import train
+    res = train(quiet=True, out=str(tmp_path/'out'))
+    acc = res['runs']['progressive']['accuracy']
+    assert acc >= 0.85, f"the default progressive run reached {acc:.3f} (full size reaches about 0.99 here): the library does not train as it should"
+    assert res['runs']['progressive']['sizes'][0] == [32, 32] and res['runs']['progressive']['sizes'][-1] == [64, 64]
+
 def test_train_dataloaders_on_a_folder(tmp_path):
     "--data on a fastai-style folder (val/ spelling), --method dataloaders"
     from progressive_fastai.testing import make_image_folder

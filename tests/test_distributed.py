@@ -36,7 +36,8 @@ def test_two_ranks_same_sizes_as_plan(tmp_path):
     assert [s[3] for s in steps0] == [8] * 6
     assert r0['recorder_sizes'] == [s[1:3] for s in steps0]
     # the plan for a shard of 20 items, computed by the same pure function a single process uses
-    from progressive_fastai.all import SizeSteps, epoch_batches
+    from progressive_fastai.all import SizeSteps
+    from progressive_fastai.learner import epoch_batches
     expected = [list(b['size']) for e in range(3) for b in epoch_batches(SizeSteps((32, 48, 64)), 64, e, 3, 20, 8)]
     assert [s[1:3] for s in steps0] == expected
     for a, b in zip(r0['shards'], r1['shards']):                       # each epoch: disjoint shards covering all 40 items
@@ -47,7 +48,8 @@ def test_two_ranks_bs_scale(tmp_path):
     r0, r1 = _launch(tmp_path, 5, 'bs_scale')
     steps0, steps1 = r0['steps']
     assert steps0 == steps1                                             # sizes and batch sizes equal on both ranks
-    from progressive_fastai.all import SizeSchedule, epoch_batches
+    from progressive_fastai.all import SizeSchedule
+    from progressive_fastai.learner import epoch_batches
     bsf = lambda size: 8 if size == (64, 64) else min(32, 8 * 64 * 64 // (size[0] * size[1]))
     expected = [[e, *b['size'], b['end'] - b['start']] for e in range(5) for b in epoch_batches(SizeSchedule(), 64, e, 5, 20, 8, batch_size=bsf)]
     assert steps0 == expected
@@ -81,7 +83,8 @@ def test_two_ranks_mixed_sizes_and_size_aware_regularisation(tmp_path):
     steps0, steps1 = r0['steps']
     assert steps0 == steps1                                             # drawn sizes identical on both ranks
     per_epoch, n_iter = len(steps0) // 4, r0['n_iters'][0]
-    from progressive_fastai.all import ProgressiveResize, SizeSchedule, progress
+    from progressive_fastai.all import ProgressiveResize, SizeSchedule
+    from progressive_fastai.schedule import progress
     cb = ProgressiveResize(size_increment=8, initial_scale=0.25, size_jitter=0.3)
     plan = cb.plan(64, 4, n_iter).sizes                                 # the drawn sizes, as a single process plans them
     expected = [plan[e * n_iter + i] for e in range(4) for i in range(per_epoch)]

@@ -13,6 +13,7 @@ def test_wheel_installs_and_imports(tmp_path):
         entry_points = z.read(next(n for n in names if n.endswith('entry_points.txt'))).decode()
     for mod in ('schedule', 'resize', 'callback', 'learner', 'budget', 'data', 'cli', 'all', 'testing'):
         assert f'progressive_fastai/{mod}.py' in names
+    assert 'progressive_fastai/showdoc.py' not in names   # the docs' renderer stays in the source tree
     runtime = [r for r in meta.get_all('Requires-Dist') if 'extra ==' not in r]
     assert 'fastai>=2.8' in runtime                       # broad runtime requirements, no pins
     assert not any('==' in r for r in runtime), runtime

@@ -1,0 +1,47 @@
+"""The fastai internals the library relies on, all in progressive_fastai/learner.py (the one seam), checked one by one:
+when a fastai release changes one, this fails naming it, before any training test fails in a way that is hard to read.
+It runs in both environments: the locked fastai and the newest (tools/test_compat.sh)."""
+import inspect
+import fastai
+from fastai.data.load import DataLoader
+from fastai.distributed import DistributedDL
+from fastai.vision.core import PILBase, PILImage
+from progressive_fastai.testing import synth_dls
+
+SEAM = ('fake_l', '.offs', 'encodes._f', '.tls', '__func__', '.it = ')
+
+def test_only_learner_uses_fastai_internals():
+    from nbrun import ROOT
+    users = {p.name for p in (ROOT/'progressive_fastai').glob('*.py') if p.name != '_modidx.py'
+             for s in SEAM if s in p.read_text()}
+    assert users == {'learner.py'}, users
+
+def test_dataloader_extension_points():
+    "fit_progressive's one-pool epoch loader overrides these DataLoader methods and reads these attributes"
+    for m in ('sample', 'create_batches', 'do_item', 'do_batch', 'before_iter', 'after_iter', 'randomize', 'wif', 'new'):
+        assert callable(getattr(DataLoader, m, None)), f"fastai {fastai.__version__}: DataLoader.{m} is gone"
+    dl = synth_dls(size=32, bs=4, num_workers=2).train
+    assert dl.fake_l.num_workers == 2, f"fastai {fastai.__version__}: the worker count is no longer on DataLoader.fake_l"
+    assert dl.offs == 0 and dl.num_workers == 1, f"fastai {fastai.__version__}: DataLoader.offs/num_workers changed meaning"
+    assert 'self.it' in inspect.getsource(DataLoader.create_batches), "DataLoader.create_batches no longer sets self.it"
+    assert 'offs' in inspect.getsource(DataLoader.sample), "DataLoader.sample no longer shards batches by worker (offs)"
+
+def test_image_opening_transform():
+    "Draft decoding finds fastai's image-opening transform (`PILBase.create` bound to the image class) in `Datasets.tls`"
+    from progressive_fastai.learner import _create_cls
+    ds = synth_dls(size=32, bs=4).train.dataset
+    assert hasattr(ds, 'tls') and hasattr(ds.tls[0], 'tfms'), f"fastai {fastai.__version__}: Datasets.tls changed"
+    found = [_create_cls(t) for t in ds.tls[0].tfms.fs]
+    assert PILImage in found, f"fastai {fastai.__version__}: no image-opening transform recognised in {ds.tls[0].tfms.fs}"
+
+def test_distributed_sharding_matches_fastai():
+    "fit_progressive shards each epoch's items exactly as DistributedDL.get_idxs does (that one broadcasts on CUDA only)"
+    from progressive_fastai.learner import ProgressiveDataLoaders
+    dl = synth_dls(size=32, bs=4, n_train=10).train.new(shuffle=False)
+    for world in (2, 3, 4):
+        for rank in range(world):
+            ddl = DistributedDL(dl, rank=rank, world_size=world)
+            ddl._broadcast = lambda t, src: list(t)   # one process: rank 0's order is everyone's
+            cb = ProgressiveDataLoaders()
+            cb.base, cb.world, cb.rank = dl, world, rank
+            assert cb._epoch_idxs() == list(ddl.get_idxs()), (world, rank)
