@@ -65,7 +65,10 @@ class SizeCallback(CleanupOnDetach, Callback):
         cls._stateattrs = tuple(dict.fromkeys((*cls._stateattrs, *cls.records, 'in_fit')))
         Recorder._stateattrs = tuple(dict.fromkeys((*Recorder._stateattrs, *cls.records)))
 
-    def __init__(self): self._init_state()
+    def __init__(self, log_size:bool|None=None, # a `train_size` column in the training log for the fit; None: the class's default
+                ):
+        if log_size is not None: self.log_size = log_size
+        self._init_state()
     def _init_state(self):
         "Fresh run state; fastcore's `Stateful` also calls this when a pickled Learner is loaded"
         for name in self.records: setattr(self, name, [])

@@ -22,7 +22,7 @@ from .schedule import SizeSchedule, SizeSteps, SizePlan, get_schedule, progress,
 from .callback import SizeCallback, refuse_two_resizers, check_model_takes, undistributed  # also patches Recorder.plot_size_sched
 
 # %% auto #0
-__all__ = ['LOADER_KEYS', 'ProgressiveDataLoaders']
+__all__ = ['ProgressiveDataLoaders']
 
 # %% ../nbs/03_learner.ipynb #f4c828c3
 _ITEM_SIZE_TFMS = (Resize, RandomResizedCrop, RandomCrop, CropPad)   # size stored as (w, h)
@@ -441,6 +441,9 @@ class ProgressiveDataLoaders(SizeCallback):
         if self.loaders is not None: self.loaders.clear()
         self.loaders, self.base = None, None
 
+# %% ../nbs/03_learner.ipynb #afb46fa1
+LOADER_KEYS = keyword_names(ProgressiveDataLoaders.__init__, skip=('schedule', 'sizes', *SCHEDULE_KEYS))   # get_dls, bs_scale, draft, ...
+
 # %% ../nbs/03_learner.ipynb #8c0e9171
 def _show_params(f, *tos):
     "Show the keywords of each of `tos` in `f`'s signature in place of its `**kwargs`: `delegates` for several"
@@ -456,7 +459,6 @@ def _show_params(f, *tos):
     f.__doc_sources__ = tos   # where the docs of the parameters shown come from (read by the docs' show_doc renderer)
     return f
 
-LOADER_KEYS = keyword_names(ProgressiveDataLoaders.__init__, skip=('schedule', 'sizes', *SCHEDULE_KEYS))   # get_dls, bs_scale, draft, ...
 def _pop(kwargs, keys): return {k: kwargs.pop(k) for k in keys if k in kwargs}
 
 def _check_fit_keywords(kwargs):
