@@ -17,7 +17,7 @@ from fastai.vision.augment import RandomResizedCropGPU
 
 from .schedule import progress, BaseSizeSchedule
 from .resize import resize_batch
-from .callback import ProgressiveResize, SizeCallback, unwrap_model, undistributed
+from .callback import ProgressiveResize, SizeCallback, unwrap_model
 
 # %% auto #0
 __all__ = ['recalibrate_bn', 'accuracy_by_size', 'plot_accuracy_by_size', 'SizeAwareRegularization']
@@ -120,6 +120,10 @@ class _NoMix:
 
 def _alpha(distrib): return 0. if isinstance(distrib, _NoMix) else float(distrib.concentration1)
 
+def _batch_tfms(dl)->list:
+    "The batch transforms of a fastai DataLoader (none for a plain torch DataLoader)"
+    return getattr(getattr(dl, 'after_batch', None), 'fs', [])
+
 class SizeAwareRegularization(SizeCallback):
     "Regularisation that grows with the image: MixUp/CutMix alpha, the crop's `min_scale`, dropout or any attribute"
     order = ProgressiveResize.order + 0.5   # after the size is chosen, before MixUp (0)
@@ -171,7 +175,7 @@ class SizeAwareRegularization(SizeCallback):
 
     def _pipeline_ids(self):
         "Ids of the training batch transforms and of those they hold (fastai merges lighting transforms)"
-        fs = getattr(getattr(undistributed(self.learn.dls.train), 'after_batch', None), 'fs', [])
+        fs = _batch_tfms(SizeCallback.train_loaders(self)[0])   # the user's training loader
         return {id(o) for t in fs for o in (t, *getattr(t, 'fs', []))}
 
     def _set_extras(self, extras, f):
@@ -188,7 +192,7 @@ class SizeAwareRegularization(SizeCallback):
     def _crops(self):
         "The random-resized crops the next training batches go through (`fit_progressive`'s rebuilt loaders too)"
         dls = (self._sizer or self).train_loaders()   # fit_progressive's per-size loaders too
-        tfms = [t for dl in dls for t in getattr(getattr(dl, 'after_batch', None), 'fs', []) if isinstance(t, RandomResizedCropGPU)]
+        tfms = [t for dl in dls for t in _batch_tfms(dl) if isinstance(t, RandomResizedCropGPU)]
         return list({id(t): t for t in tfms}.values())
 
     def _set_crops(self, f, crops=None):
