@@ -14,6 +14,7 @@ from fastai.data.core import DataLoaders
 from fastai.distributed import DistributedDL, DistributedTrainer
 from fastai.learner import Learner
 from fastai.data.load import DataLoader
+from fastai.torch_core import rank_distrib
 from fastai.vision.augment import Resize, RandomResizedCrop, RandomCrop, CropPad, AffineCoordTfm, RandomResizedCropGPU
 from fastai.vision.core import PILBase
 import fastai.callback.schedule  # noqa: F401  (Learner.fit_one_cycle)
@@ -160,6 +161,19 @@ def _lr_factor(bs, bs0, lr_scale):
     if lr_scale is None or bs == bs0: return 1.
     return bs / bs0 if lr_scale == 'linear' else math.sqrt(bs / bs0)
 
+# %% ../nbs/03_learner.ipynb #lr5ca1e1
+class _ScaledLR:
+    "The LR of one step times a factor, and its undo: the optimizer's own values are put back before the next batch"
+    def __init__(self): self.saved = None
+    def scale(self, opt, factor:float):
+        if factor == 1: return
+        self.restore(opt)
+        self.saved = [h['lr'] for h in opt.hypers]
+        opt.set_hyper('lr', [lr * factor for lr in self.saved])
+    def restore(self, opt):
+        saved, self.saved = self.saved, None
+        if saved is not None and opt is not None: opt.set_hyper('lr', saved)
+
 # %% ../nbs/03_learner.ipynb #9810759d
 class _ConstIdxs:
     "Picklable constant `get_idxs`"
@@ -298,6 +312,43 @@ class ProgressiveEpoch(GetAttr):
 
     def __repr__(self): return f"ProgressiveEpoch({len(self)} batches in sizes {[s['size'] for s in self.segments]})"
 
+# %% ../nbs/03_learner.ipynb #pd1ece01
+def _train_base(dls, get_dls=None, max_bs=None)->tuple:
+    "The user's training loader under any distributed wrapper and its full size, checked for what fit_progressive needs"
+    base = undistributed(dls.train)
+    if not isinstance(base, DataLoader):
+        raise TypeError(
+            "fit_progressive rebuilds fastai DataLoaders at each size, but the training DataLoader is a "
+            f"{type(base).__module__}.{type(base).__name__}, which has no fastai transforms to resize: use "
+            "ProgressiveResize, which resizes each batch on the device (learn.fit_one_cycle(..., "
+            "cbs=ProgressiveResize())), or build fastai DataLoaders (DataBlock, ImageDataLoaders)")
+    final = data_size(base)
+    if final is None:
+        if get_dls is None: raise ValueError(
+            "fit_progressive could not find a size-setting transform (Resize, RandomResizedCrop, "
+            "aug_transforms(size=...), RandomResizedCropGPU) in the training DataLoader; add one (e.g. "
+            "item_tfms=Resize(224)) or pass get_dls=lambda size, bs: ... to build the DataLoaders yourself")
+        final = tuple(base.one_batch()[0].shape[-2:])
+    elif get_dls is None: _check_pipeline(base)
+    if max_bs is not None and max_bs < base.bs:
+        raise ValueError(f"max_bs={max_bs} is smaller than the DataLoaders' batch size {base.bs}")
+    return base, final
+
+def _world_size(dls)->int:
+    "How many processes share the training items: fastai's `DistributedDL` (set by `DistributedTrainer`) knows"
+    return dls.train.world_size if isinstance(dls.train, DistributedDL) else 1
+
+# %% ../nbs/03_learner.ipynb #pd1ece02
+def _plan_batches(schedule, base, final, n_epoch:int, world:int, bs_scale=False, max_bs=None, lr_scale='linear')->tuple:
+    "Every batch of every epoch for one process's share of the items, and the `SizePlan` of those steps"
+    n_items, bs0 = math.ceil(base.n / world), base.bs   # fastai's DistributedDL pads the items to a multiple of the world size
+    bsf = lambda size: _batch_size(size, final, bs0, bs_scale, max_bs)
+    batches = [epoch_batches(schedule, final, e, n_epoch, n_items, bs0, base.drop_last, bsf) for e in range(n_epoch)]
+    n_iter = max(1, n_items // bs0 if base.drop_last else math.ceil(n_items / bs0))
+    steps = [dict(epoch=e, pos=e + b['start'] / bs0 / n_iter, size=b['size'], bs=b['end'] - b['start'],
+                  lr_factor=_lr_factor(b['bs'], bs0, lr_scale)) for e, bb in enumerate(batches) for b in bb]
+    return batches, SizePlan(final, n_epoch, steps)
+
 # %% ../nbs/03_learner.ipynb #bed63002
 class ProgressiveDataLoaders(SizeCallback):
     "Train each epoch on loaders rebuilt at the scheduled sizes: `learn.dl` is replaced per epoch, `learn.dls` never"
@@ -327,107 +378,54 @@ class ProgressiveDataLoaders(SizeCallback):
             raise ValueError(f"max_bs must be an int >= 1; got {max_bs!r}")
         if lr_scale not in _LR_SCALES: raise ValueError(f"lr_scale must be one of {_LR_SCALES}; got {lr_scale!r}")
         store_attr('get_dls,bs_scale,max_bs,lr_scale,draft,verbose,log_size')
-        self.loaders, self.base, self._lr_undo = None, None, None
+        self.loaders, self.base, self._lr, self._epoch = None, None, _ScaledLR(), None
         super().__init__()
 
-    def _setup(self, dls):
-        "The training loader under any distributed wrapper, the full size, this rank and the world size, all checked"
-        dl = dls.train
-        if not isinstance(undistributed(dl), DataLoader):
-            raise TypeError(
-                "fit_progressive rebuilds fastai DataLoaders at each size, but the training DataLoader is a "
-                f"{type(dl).__module__}.{type(dl).__name__}, which has no fastai transforms to resize: use "
-                "ProgressiveResize, which resizes each batch on the device (learn.fit_one_cycle(..., "
-                "cbs=ProgressiveResize())), or build fastai DataLoaders (DataBlock, ImageDataLoaders)")
-        rank, world = (dl.rank, dl.world_size) if isinstance(dl, DistributedDL) else (0, 1)
-        base = undistributed(dl)
-        final = data_size(base)
-        if final is None:
-            if self.get_dls is None: raise ValueError(
-                "fit_progressive could not find a size-setting transform (Resize, RandomResizedCrop, "
-                "aug_transforms(size=...), RandomResizedCropGPU) in the training DataLoader; add one (e.g. "
-                "item_tfms=Resize(224)) or pass get_dls=lambda size, bs: ... to build the DataLoaders yourself")
-            final = tuple(base.one_batch()[0].shape[-2:])
-        elif self.get_dls is None: _check_pipeline(base)
-        if self.max_bs is not None and self.max_bs < base.bs:
-            raise ValueError(f"max_bs={self.max_bs} is smaller than the DataLoaders' batch size {base.bs}")
+    def _plan(self, dls, n_epoch):
+        base, final = _train_base(dls, self.get_dls, self.max_bs)
         self.schedule.check(final)   # raises if the schedule's sizes do not fit the data's size
-        return base, final, rank, world
-
-    def _plan_fit(self, base, final, n_epoch, world):
-        "Every batch of every epoch for this process's share of the items, and the `SizePlan` of those steps"
-        n_items, bs0 = math.ceil(base.n / world), base.bs   # fastai's DistributedDL pads the items to a multiple of the world size
-        bsf = lambda size: _batch_size(size, final, bs0, self.bs_scale, self.max_bs)
-        batches = [epoch_batches(self.schedule, final, e, n_epoch, n_items, bs0, base.drop_last, bsf) for e in range(n_epoch)]
-        n_iter = max(1, n_items // bs0 if base.drop_last else math.ceil(n_items / bs0))
-        steps = [dict(epoch=e, pos=e + b['start'] / bs0 / n_iter, size=b['size'], bs=b['end'] - b['start'],
-                      lr_factor=_lr_factor(b['bs'], bs0, self.lr_scale)) for e, bb in enumerate(batches) for b in bb]
-        return batches, SizePlan(final, n_epoch, steps)
+        return (base, final, *_plan_batches(self.schedule, base, final, n_epoch, _world_size(dls), self.bs_scale, self.max_bs, self.lr_scale))
 
     def plan(self, dls, # the DataLoaders to train on
              n_epoch:int, # epochs in the fit
             )->SizePlan:
         "Size, batch size and LR factor of every training step of a `n_epoch` fit on `dls`, before training"
-        base, final, rank, world = self._setup(dls)
-        return self._plan_fit(base, final, n_epoch, world)[1]
+        return self._plan(dls, n_epoch)[-1]
 
     def begin_fit(self):
         "Plan the fit and prepare the per-size loaders"
-        self.base, self.final, self.rank, self.world = self._setup(self.dls)
-        self.batches, self.size_plan = self._plan_fit(self.base, self.final, self.n_epoch, self.world)
+        self.base, self.final, self.batches, self.size_plan = self._plan(self.dls, self.n_epoch)
         self._epoch_steps = [[s for s in self.size_plan.steps if s['epoch'] == e] for e in range(self.n_epoch)]
         self.loaders = _SizedLoaders(self.base, self.final, self.get_dls, self.draft)
-        self._dl_before, self._lr_undo, self._factor = getattr(self.learn, 'dl', None), None, 1.
+        self._dl_before, self._lr = getattr(self.learn, 'dl', None), _ScaledLR()
         if self.get_dls is not None and self.batches[0]: self.loaders(self.batches[0][0]['size'], self.batches[0][0]['bs'])  # fail early
-        if self.verbose and not self.rank: print(f"fit_progressive: {self.size_plan.summary()}")
+        if self.verbose and not rank_distrib(): print(f"fit_progressive: {self.size_plan.summary()}")
 
     def before_train(self):
-        "Replace `learn.dl` with this epoch's progressive iterable"
-        segs = _segments(self.batches[self.epoch])
-        self._epoch = ProgressiveEpoch(self.base, segs, self._epoch_idxs(), self.loaders)
+        "This epoch's batches, in the item order of fastai's own sampler (under distributed training, `DistributedDL`'s shard)"
+        self._epoch = ProgressiveEpoch(self.base, _segments(self.batches[self.epoch]), list(self.learn.dl.get_idxs()), self.loaders)
         self.learn.dl = self._epoch
-
-    def _epoch_idxs(self):
-        "This epoch's shuffled item order from the user's loader; rank 0's order, sharded, under distributed training"
-        idxs = list(self.base.get_idxs())
-        if self.world == 1: return idxs
-        if torch.distributed.is_available() and torch.distributed.is_initialized():
-            box = [idxs]
-            torch.distributed.broadcast_object_list(box, src=0)
-            idxs = box[0]
-        n = len(idxs)
-        n_padded = math.ceil(n / self.world) * self.world
-        idxs = idxs + (idxs * (n_padded // n + 1))[:n_padded - n]
-        return idxs[self.rank * n_padded // self.world:(self.rank + 1) * n_padded // self.world]
 
     def before_batch(self):
         "Put back the previous step's LR; record the size, batch size and epoch position of the batch"
-        self._undo_lr()
+        self._lr.restore(self.opt)
         step = self._epoch_steps[self.epoch][self.iter]
         self.record(sizes=tuple(self.x.shape[-2:]), batch_sizes=self.x.shape[0], size_epochs=step['pos'])
-        self._factor = step['lr_factor']
         if len(self.sizes) == 1 and self.sizes[0] != self.final: check_model_takes(self.learn, self.sizes[0], 'fit_progressive')
 
     def before_step(self):
         "Scale the LR the optimizer holds now (scheduled or constant) for this step's batch size"
-        if self._factor == 1: return
-        self._lr_undo = [h['lr'] for h in self.opt.hypers]
-        self.opt.set_hyper('lr', [lr * self._factor for lr in self._lr_undo])
-
-    def _undo_lr(self, learn=None):
-        "Put back the LR `before_step` scaled: before the next batch (and its scheduler), or when the fit ends"
-        if self._lr_undo is None: return
-        opt, lrs, self._lr_undo = (learn or self.learn).opt, self._lr_undo, None
-        if opt is not None: opt.set_hyper('lr', lrs)
+        self._lr.scale(self.opt, self._epoch_steps[self.epoch][self.iter]['lr_factor'])
 
     def after_train(self):
-        self._undo_lr()
+        self._lr.restore(self.opt)
         self._close_epoch()
 
     def _close_epoch(self):
         "Stop the epoch's worker pools, also when it was cancelled or raised part-way"
         epoch, self._epoch = getattr(self, '_epoch', None), None   # getattr: a callback pickled before this attribute existed
         if epoch is not None: epoch.close()
+
     def train_loaders(self)->list:
         "The fastai DataLoaders whose transforms make this fit's training batches: the user's and those built per size"
         return super().train_loaders() + (list(self.loaders.cache.values()) if self.loaders is not None else [])
@@ -436,7 +434,7 @@ class ProgressiveDataLoaders(SizeCallback):
         "Undo the LR scaling, give `learn.dl` back and drop the per-size loaders"
         self._close_epoch()
         if learn is not None:
-            self._undo_lr(learn)
+            self._lr.restore(learn.opt)
             if isinstance(getattr(learn, 'dl', None), ProgressiveEpoch): learn.dl = getattr(self, '_dl_before', None)
         if self.loaders is not None: self.loaders.clear()
         self.loaders, self.base = None, None
@@ -504,7 +502,7 @@ def fine_tune_progressive(self:Learner, epochs:int, # unfrozen epochs, trained w
                          ):
     "`fine_tune` with progressive DataLoaders: the frozen phase at the first size, then the schedule unfrozen"
     own, schedule = _pop(kwargs, LOADER_KEYS), get_schedule(schedule, sizes, **_pop(kwargs, SCHEDULE_KEYS))
-    _, final, _, _ = ProgressiveDataLoaders(schedule, **own)._setup(self.dls)
+    _, final = _train_base(self.dls, own.get('get_dls'), own.get('max_bs'))
     first = schedule.size_at(0, final)
     frozen = {k: v for k, v in own.items() if k in ('get_dls', 'draft', 'verbose')}
     self.freeze()

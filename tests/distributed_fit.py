@@ -19,7 +19,7 @@ def _cpu_broadcast(self, t, rank):
     t = torch.tensor(t, dtype=torch.long)
     dist.broadcast(t, rank)
     return t.tolist()
-if not torch.cuda.is_available(): DistributedDL._broadcast = _cpu_broadcast   # validation only: training never calls it
+if not torch.cuda.is_available(): DistributedDL._broadcast = _cpu_broadcast   # fit_progressive takes each epoch's order from DistributedDL.get_idxs, which broadcasts
 
 class StepLog(Callback):
     "This rank's training input size and batch size at every step, and its share of the items in every epoch"

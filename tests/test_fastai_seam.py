@@ -34,14 +34,20 @@ def test_image_opening_transform():
     found = [_create_cls(t) for t in ds.tls[0].tfms.fs]
     assert PILImage in found, f"fastai {fastai.__version__}: no image-opening transform recognised in {ds.tls[0].tfms.fs}"
 
-def test_distributed_sharding_matches_fastai():
-    "fit_progressive shards each epoch's items exactly as DistributedDL.get_idxs does (that one broadcasts on CUDA only)"
-    from progressive_fastai.learner import ProgressiveDataLoaders
-    dl = synth_dls(size=32, bs=4, n_train=10).train.new(shuffle=False)
+def test_distributed_shards_as_planned():
+    "fit_progressive takes each epoch's item order from fastai's DistributedDL.get_idxs and plans ceil(n / world) items per rank"
+    import math
+    from progressive_fastai.learner import _plan_batches
+    from progressive_fastai.schedule import SizeSteps
+    dl = synth_dls(size=32, bs=2, n_train=10).train.new(shuffle=False)   # 20 items
     for world in (2, 3, 4):
+        shards = []
         for rank in range(world):
             ddl = DistributedDL(dl, rank=rank, world_size=world)
+            assert callable(getattr(ddl, '_broadcast', None)), "DistributedDL._broadcast is gone (tests/distributed_fit.py replaces it on CPU)"
             ddl._broadcast = lambda t, src: list(t)   # one process: rank 0's order is everyone's
-            cb = ProgressiveDataLoaders()
-            cb.base, cb.world, cb.rank = dl, world, rank
-            assert cb._epoch_idxs() == list(ddl.get_idxs()), (world, rank)
+            shards.append(list(ddl.get_idxs()))
+        assert all(len(s) == math.ceil(dl.n / world) for s in shards), (world, [len(s) for s in shards])
+        assert set().union(*shards) == set(range(dl.n))
+        _, plan = _plan_batches(SizeSteps((32,)), dl, (32, 32), 1, world)
+        assert sum(plan.batch_sizes) == len(shards[0]) - (len(shards[0]) % dl.bs if dl.drop_last else 0), world
