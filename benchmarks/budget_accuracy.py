@@ -24,7 +24,7 @@ def main():
     ap.add_argument('--epochs', type=int, default=3)
     ap.add_argument('--workers', type=int, default=2)
     ap.add_argument('--lr', type=float, default=3e-3)
-    ap.add_argument('--methods', default='callback,dataloaders')
+    ap.add_argument('--methods', default='resize,dataloaders')
     ap.add_argument('--rounds', type=int, default=2, help='repeat everything, taking turns between the mechanisms')
     ap.add_argument('--name', default='budget_accuracy')
     a = ap.parse_args()

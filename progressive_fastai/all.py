@@ -16,4 +16,5 @@ from .autoencoder import *
 from .tricks import *
 
 # %% ../nbs/99_all.ipynb #9ca67bc7
-__all__ = [*schedule.__all__, *resize.__all__, *callback.__all__, *learner.__all__, *budget.__all__, *autoencoder.__all__, *tricks.__all__]
+__all__ = [*schedule.__all__, *resize.__all__, *callback.__all__, *learner.__all__, *budget.__all__,
+           *autoencoder.__all__, *tricks.__all__]

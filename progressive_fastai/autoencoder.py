@@ -13,7 +13,7 @@ import pandas as pd
 from fastcore.basics import store_attr
 from fastai.torch_core import Module
 from fastai.layers import ConvLayer
-from fastai.learner import Metric
+from fastai.learner import Learner, Metric
 from fastai.data.transforms import Normalize
 
 from .schedule import SizeSteps, SizePlan, get_schedule, size_pair, BaseSizeSchedule, check_int
@@ -48,6 +48,7 @@ class PSNR(Metric):
     @property
     def name(self): return 'psnr'
 
+# %% ../nbs/04_autoencoder.ipynb #db050d3e
 def _to_pixels(t, dls):
     "Tensor `t` in pixel units: the DataLoaders' `Normalize` undone"
     stats = _norm_stats(dls)
@@ -81,6 +82,7 @@ def level_sizes(full_size, # the full image size, int or (h, w)
                          f"be at most {max(ok)} for this size, or choose a final size divisible by {div}")
     return [(final[0] // 2 ** (n_levels - 1 - k), final[1] // 2 ** (n_levels - 1 - k)) for k in range(n_levels)]
 
+# %% ../nbs/04_autoencoder.ipynb #32989191
 def _conv(ni, nf, stride=1): return ConvLayer(ni, nf, ks=3, stride=stride, norm_type=None)
 
 class GrowingAutoencoder(Module):
@@ -154,35 +156,39 @@ class GrowingAutoencoder(Module):
         return out
 
 # %% ../nbs/04_autoencoder.ipynb #378e2369
-class GrowthPlan:
-    "The level, size and fade-in weight of every step of a progressively grown fit"
+class GrowthPlan(SizePlan):
+    "A `SizePlan` of a grown autoencoder: besides each step's size, its level and the newest level's fade-in weight"
     def __init__(self, size_plan:SizePlan, sizes:list, fade_fraction:float):
-        self.size_plan, self.level_sizes, self.fade_fraction = size_plan, sizes, fade_fraction
-        self.sizes = size_plan.sizes
-        self.levels = [sizes.index(s) for s in self.sizes]
-        self.alphas, self.stages = [], []
-        for st in size_plan.stages:
-            n_fade = max(1, math.ceil(fade_fraction * st['n_steps'])) if self.stages and fade_fraction > 0 else 0
+        super().__init__(size_plan.full_size, size_plan.n_epoch, size_plan.steps)
+        self.level_sizes, self.fade_fraction = sizes, fade_fraction
+        self.levels, self.alphas = [sizes.index(s) for s in self.sizes], []
+        for k, st in enumerate(self.stages):
+            n_fade = max(1, math.ceil(fade_fraction * st['n_steps'])) if k and fade_fraction > 0 else 0
             end = st['first_step'] + n_fade   # the first step at alpha = 1 after the fade-in
-            self.stages.append(dict(level=sizes.index(st['size']), height=st['size'][0], width=st['size'][1],
-                                    first_step=st['first_step'], first_epoch=st['first_epoch'], n_steps=st['n_steps'], fade_steps=n_fade,
-                                    faded_in_epoch=round(size_plan.steps[end]['pos'], 4) if end < len(self.sizes) else size_plan.n_epoch))
+            st.update(level=sizes.index(st['size']), height=st['size'][0], width=st['size'][1], fade_steps=n_fade,
+                      faded_in_epoch=round(self.steps[end]['pos'], 4) if end < len(self.sizes) else self.n_epoch)
             self.alphas += [min(1., (i + 1) / n_fade) if n_fade else 1. for i in range(st['n_steps'])]
+
+    @property
+    def size_plan(self)->SizePlan:
+        "The plan's sizes alone (a `GrowthPlan` is a `SizePlan`; kept for code written before it was one)"
+        return SizePlan(self.full_size, self.n_epoch, self.steps)
 
     @property
     def table(self)->pd.DataFrame:
         "One row per level: its size, where it begins, how many steps it fades in over, and where it has taken over"
-        return pd.DataFrame(self.stages)
+        cols = ['level', 'height', 'width', 'first_step', 'first_epoch', 'n_steps', 'fade_steps', 'faded_in_epoch']
+        return pd.DataFrame(self.stages)[cols]
 
     def summary(self)->str:
         parts = [f"level {s['level']} ({s['height']}x{s['width']}) from epoch {s['first_epoch']:g}"
                  + (f", fading in over {s['fade_steps']} steps" if s['fade_steps'] else '') for s in self.stages]
-        return '; '.join(parts) + f"; ideal cost {self.size_plan.relative_cost:.3f} of full size"
+        return '; '.join(parts) + f"; ideal cost {self.relative_cost:.3f} of full size"
 
     def plot(self, figsize=(7, 3.2)):
         "The size and the fade-in weight of the newest level at every step"
-        return _plot_growth(self.sizes, self.alphas, [s['pos'] for s in self.size_plan.steps], figsize=figsize,
-                            title=f"{len(self.stages)} levels, ideal speedup {self.size_plan.speedup:.2f}x")
+        return _plot_growth(self.sizes, self.alphas, [s['pos'] for s in self.steps], figsize=figsize,
+                            title=f"{len(self.stages)} levels, ideal speedup {self.speedup:.2f}x")
 
     def __repr__(self): return f"GrowthPlan({self.summary()})"
 
@@ -217,7 +223,8 @@ class GrowAutoencoder(SizeCallback):
         log_size:bool=True, # add a `train_size` column to the training log for the fit, as `ProgressiveResize` does
         **kwargs, # the schedule's keywords (`finetune_fraction`, `delay_fraction`)
     ):
-        if isinstance(fade_fraction, bool) or not isinstance(fade_fraction, (int, float)) or not 0 <= fade_fraction <= 1:
+        if isinstance(fade_fraction, bool) or not isinstance(fade_fraction, (int, float)) \
+                or not 0 <= fade_fraction <= 1:
             raise ValueError(f"fade_fraction must be a number in [0, 1]; got {fade_fraction!r}")
         if valid not in VALID_SIZES: raise ValueError(f"valid must be one of {VALID_SIZES}; got {valid!r}")
         if not isinstance(freeze_old, bool): raise ValueError(f"freeze_old must be True or False; got {freeze_old!r}")
@@ -241,11 +248,15 @@ class GrowAutoencoder(SizeCallback):
             raise TypeError(f"schedule must be a SizeSteps or SizeSchedule; got {schedule!r}")
         return get_schedule(schedule, sizes, **kwargs)
 
-    def plan(self, model:GrowingAutoencoder, # the model to grow
+    def plan(self, learn, # the Learner to fit, or (without one) the `GrowingAutoencoder` to grow
              n_epoch:int, # epochs in the fit
-             n_iter:int, # training batches per epoch
+             n_iter:int|None=None, # training batches per epoch, with a model instead of a Learner
             )->GrowthPlan:
-        "The level, size and fade-in weight of every training step of a fit, before training"
+        "The level, size and fade-in weight of every training step of a `n_epoch` fit on `learn`, before training"
+        if isinstance(learn, Learner): model, n_iter = learn.model, len(learn.dls.train)
+        elif n_iter is None: raise TypeError("plan(model, n_epoch, n_iter) needs n_iter, the training batches per epoch; "
+                                             "or pass the Learner: plan(learn, n_epoch)")
+        else: model = learn
         model = unwrap_model(model)
         if not isinstance(model, GrowingAutoencoder):
             raise TypeError("GrowAutoencoder grows a GrowingAutoencoder; the Learner's model is a "

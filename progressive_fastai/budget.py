@@ -16,12 +16,26 @@ from fastai.callback.core import Callback, CancelFitException, CancelValidExcept
 from fastai.learner import Learner
 import fastai.callback.schedule  # noqa: F401  (Learner.fit_one_cycle)
 
-from .schedule import SizePlan, get_schedule, size_pair, BaseSizeSchedule, SCHEDULE_KEYS, keyword_names
-from .callback import ProgressiveResize
-from .learner import ProgressiveDataLoaders, data_size, worker_count
+from .schedule import (SizePlan, get_schedule, size_pair, BaseSizeSchedule, SCHEDULE_KEYS,
+                                        keyword_names)
+from .callback import ProgressiveResize, image_size
+from .learner import ProgressiveDataLoadersCallback, data_size, worker_count
 
 # %% auto #0
 __all__ = ['StepTimes', 'measure_step_times', 'measure_valid_time', 'predict_fit_time', 'epochs_for_budget', 'TimeBudget']
+
+# %% ../nbs/07_budget.ipynb #mech0001
+MECHANISMS = {'resize': ProgressiveResize, 'dataloaders': ProgressiveDataLoadersCallback}   # the `method=` names
+
+def check_method(method)->str:
+    "The mechanism's name, checked: 'resize' (`ProgressiveResize`) or 'dataloaders' (`fit_progressive`)"
+    if method == 'callback':   # its name before both mechanisms were seen to be callbacks
+        warnings.warn("method='callback' is now method='resize'", DeprecationWarning, stacklevel=3)
+        return 'resize'
+    if method not in MECHANISMS:
+        raise ValueError("method must be 'resize' (ProgressiveResize) or 'dataloaders' (fit_progressive); "
+                         f"got {method!r}")
+    return method
 
 # %% ../nbs/07_budget.ipynb #82df8289
 class StepTimes(dict):
@@ -29,8 +43,10 @@ class StepTimes(dict):
     def __init__(self, times=(), epoch_start_s:float=0., timing_s:float=0.):
         super().__init__(times)
         self.epoch_start_s, self.timing_s = epoch_start_s, timing_s
-    def __repr__(self): return f"StepTimes({dict(self)}, epoch_start_s={self.epoch_start_s:.3g}, timing_s={self.timing_s:.3g})"
+    def __repr__(self):
+        return f"StepTimes({dict(self)}, epoch_start_s={self.epoch_start_s:.3g}, timing_s={self.timing_s:.3g})"
 
+# %% ../nbs/07_budget.ipynb #3abccfb4
 def _median(xs): return float(np.median(xs)) if len(xs) else 0.
 
 class _StepTimer(Callback):
@@ -42,7 +58,8 @@ class _StepTimer(Callback):
     def after_batch(self):
         if not self.training: return
         t = self.clock()
-        (self.firsts if self.first else self.steps).append((tuple(self.x.shape[-2:]), t - self.t0))   # the size the model received
+        # the size the model received
+        (self.firsts if self.first else self.steps).append((tuple(self.x.shape[-2:]), t - self.t0))
         self.t0, self.first = t, False
         if len(self.steps) >= self.n_steps: raise CancelFitException()
 
@@ -51,7 +68,8 @@ class _TimingSizes(BaseSizeSchedule):
     def __init__(self, seq:list, n_epoch:int): self.seq, self.n_epoch, self.i = seq, n_epoch, 0
     def size_at(self, pct, full_size=None):
         e = pct * self.n_epoch
-        if abs(e - round(e)) < 1e-9: return self.seq[min(max(self.i - 1, 0), len(self.seq) - 1)]   # an epoch starts: timed apart
+        # an epoch starts: timed apart
+        if abs(e - round(e)) < 1e-9: return self.seq[min(max(self.i - 1, 0), len(self.seq) - 1)]
         self.i += 1
         return self.seq[min(self.i - 1, len(self.seq) - 1)]
     def check(self, full_size): pass
@@ -61,39 +79,34 @@ def _timing_sequence(sizes, n_steps, warmup)->list:
     "Sizes step by step, from the smallest up, as a fit runs them: `warmup` + `n_steps` steps each"
     return [s for s in sorted(sizes, key=lambda s: s[0] * s[1]) for _ in range(warmup + n_steps)]
 
-def _method_cb(method, schedule, **kwargs):
-    if method == 'callback': return ProgressiveResize(schedule, **kwargs)
-    if method == 'dataloaders': return ProgressiveDataLoaders(schedule, **kwargs)
-    raise ValueError(f"method must be 'callback' or 'dataloaders'; got {method!r}")
-
 def _prefetch_depth(dl):
     "Batches the loader's workers make ahead of the model: steps before the timed ones see the steady state"
     return 2 * worker_count(dl)   # torch's prefetch_factor is 2 per worker
 
 def measure_step_times(learn:Learner, # the Learner to measure; its model, optimizer and DataLoaders are not changed
                        sizes, # the sizes to time, each an int or (h, w)
-                       method:str='callback', # 'callback' (`ProgressiveResize`) or 'dataloaders' (`fit_progressive`)
+                       method:str='resize', # 'resize' (`ProgressiveResize`) or 'dataloaders' (`fit_progressive`)
                        n_steps:int=3, # steps timed per size (their median is kept)
-                       warmup:int|None=None, # untimed steps first at each size; None: what the workers prefetch, at least 1
+                       warmup:int|None=None, # untimed steps first at each size; None: what the workers prefetch (>= 1)
                        clock=time.perf_counter, # the clock to read (seconds); tests pass their own
                        **kwargs, # more arguments for the mechanism, e.g. `draft=True` or `mode='crop'`
                       )->StepTimes: # {(h, w): seconds per training step}, with `epoch_start_s` and `timing_s`
     "Seconds per training step (loading included) at each of `sizes`, from one short fit on a copy of the model"
     if not isinstance(n_steps, int) or n_steps < 1: raise ValueError(f"n_steps must be an int >= 1; got {n_steps!r}")
-    if method not in ('callback', 'dataloaders'):
-        raise ValueError(f"method must be 'callback' or 'dataloaders'; got {method!r}")
+    method = check_method(method)
     sizes, n_iter = list(dict.fromkeys(map(size_pair, sizes))), len(learn.dls.train)
     if warmup is None: warmup = max(1, _prefetch_depth(learn.dls.train))
     if n_iter < 2: raise ValueError(f"the training DataLoader has {n_iter} batch per epoch: too few training batches "
                                     "to time steps (each epoch's first batch is timed apart, with the epoch's "
                                     "start-up)")
     seq = _timing_sequence(sizes, n_steps, warmup)
-    n_epoch = 4 * math.ceil(len(seq) / (n_iter - 1))   # enough epochs whatever the batch sizes (bs_scale); the timer stops the fit
+    # enough epochs whatever the batch sizes (bs_scale); the timer stops the fit
+    n_epoch = 4 * math.ceil(len(seq) / (n_iter - 1))
     # one fit for every size, from the smallest up as training goes: one worker pool; at each size the steps the workers made
     # ahead while the last size ran are not timed, so a size whose data loading is the bottleneck shows it
     tmp, timer, t_begin = _timing_learner(learn), _StepTimer(len(seq), clock), clock()
     with tmp.no_bar(), tmp.no_logging(), _rng_kept(learn.dls):
-        tmp.fit(n_epoch, 1e-6, cbs=[_method_cb(method, _TimingSizes(seq, n_epoch), **kwargs), timer])
+        tmp.fit(n_epoch, 1e-6, cbs=[MECHANISMS[method](_TimingSizes(seq, n_epoch), **kwargs), timer])
     res = StepTimes()
     for size in sizes:
         ts = [t for s, t in timer.steps if s == size][warmup:]
@@ -104,6 +117,7 @@ def measure_step_times(learn:Learner, # the Learner to measure; its model, optim
     res.timing_s = clock() - t_begin
     return res
 
+# %% ../nbs/07_budget.ipynb #8b5a31c9
 def _speed_relevant(cb):
     "User callbacks that change the cost of a step (mixed precision, channels last) are timed too"
     return type(cb).__name__ in ('MixedPrecision', 'ChannelsLast', 'GradientAccumulation')
@@ -136,7 +150,8 @@ def measure_valid_time(learn:Learner, # the Learner whose validation pass is tim
                                f"n_batches={n_batches!r}, {len(dl)} batches")
     if not hasattr(dl, 'new'): n = len(dl)   # a plain torch DataLoader: time the whole pass, with no warm-up
     with tmp.no_bar(), tmp.no_logging(), _rng_kept(learn.dls):
-        if hasattr(dl, 'new'): tmp.validate(dl=dl.new(n=min(dl.bs, dl.n), shuffle=False, drop_last=False))   # allocations, autotune: one batch
+        # allocations, autotune: one batch
+        if hasattr(dl, 'new'): tmp.validate(dl=dl.new(n=min(dl.bs, dl.n), shuffle=False, drop_last=False))
         part = dl if n == len(dl) else dl.new(n=n * dl.bs, shuffle=False, drop_last=False)
         t0 = clock()
         tmp.validate(dl=part)
@@ -176,8 +191,10 @@ def epochs_for_budget(step_times:dict, # seconds per step by size, from `measure
     if final not in step_times: raise ValueError(f"step_times has no entry for the full size {final}")
     full_epoch = n_iter * step_times[final] + valid_time + getattr(step_times, 'epoch_start_s', 0.)
     budget = seconds if seconds is not None else full_epochs * full_epoch
-    best, best_t = _most_epochs(lambda n: schedule.plan(final, n, n_iter), step_times, valid_time, budget, full_epoch, max_epochs)
-    return dict(epochs=best, predicted_s=best_t, budget_s=budget, full_epoch_s=full_epoch, plan=schedule.plan(final, best, n_iter))
+    best, best_t = _most_epochs(lambda n: schedule.plan(final, n, n_iter), step_times, valid_time, budget,
+                                full_epoch, max_epochs)
+    return dict(epochs=best, predicted_s=best_t, budget_s=budget, full_epoch_s=full_epoch,
+                plan=schedule.plan(final, best, n_iter))
 
 def _most_epochs(plan_fn, step_times, valid_time, budget, full_epoch, max_epochs):
     "The most epochs n whose plan `plan_fn(n)` is predicted to fit in `budget` seconds, and that prediction"
@@ -218,13 +235,14 @@ class TimeBudget:
              f"{self.budget_s:.1f} s (one full-size epoch {self.full_epoch_s:.1f} s, validation {self.valid_s:.1f} s "
              f"of it); the timing took {self.timing_s:.1f} s, "
              f"{'counted in' if self.count_timing else 'not counted in'} the budget")
-        if self.measured_s is not None: s += f"; measured {self.measured_s:.1f} s ({self.measured_s / self.predicted_s - 1:+.0%} vs predicted)"
+        if self.measured_s is not None:
+            s += f"; measured {self.measured_s:.1f} s ({self.measured_s / self.predicted_s - 1:+.0%} vs predicted)"
         return s
 
     def __repr__(self): return f"TimeBudget({self.summary()})"
 
     def callback(self, **kwargs)->ProgressiveResize:
-        "A `ProgressiveResize` with this budget's schedule and options (for `method='callback'`)"
+        "A `ProgressiveResize` with this budget's schedule and options (for `method='resize'`)"
         return ProgressiveResize(schedule=self.schedule, **{**self.method_kwargs, **kwargs})
 
     def fit(self, lr_max=None, # the peak learning rate of `fit_one_cycle` (the Learner's default if None)
@@ -233,11 +251,14 @@ class TimeBudget:
            ):
         "Train the chosen epochs with the budget's schedule and mechanism; the measured time is kept in `measured_s`"
         if 'lr' in kwargs:   # its name before it matched fit_one_cycle's and fit_progressive's
-            warnings.warn("TimeBudget.fit(lr=...) is now lr_max=..., as in fit_one_cycle", DeprecationWarning, stacklevel=2)
+            warnings.warn("TimeBudget.fit(lr=...) is now lr_max=..., as in fit_one_cycle", DeprecationWarning,
+                          stacklevel=2)
             lr_max = kwargs.pop('lr')
         t0 = time.perf_counter()
-        if self.method == 'callback': self.learn.fit_one_cycle(self.epochs, lr_max, cbs=[self.callback(), *L(cbs)], **kwargs)
-        else: self.learn.fit_progressive(self.epochs, lr_max, schedule=self.schedule, cbs=cbs, **self.method_kwargs, **kwargs)
+        if self.method == 'resize': self.learn.fit_one_cycle(self.epochs, lr_max, cbs=[self.callback(), *L(cbs)],
+                                                             **kwargs)
+        else: self.learn.fit_progressive(self.epochs, lr_max, schedule=self.schedule, cbs=cbs, **self.method_kwargs,
+                                         **kwargs)
         self.measured_s = time.perf_counter() - t0
         return self
 
@@ -250,20 +271,23 @@ class TimeBudget:
             full_ms = t.ms_per_step.iloc[-1] / t.time_vs_full.iloc[-1]
             ax.plot(t.pixels_vs_full, t.pixels_vs_full * full_ms, '--', label='pixel-proportional')
         for _, r in t.iterrows(): ax.annotate(r['size'], (r.pixels_vs_full, r.ms_per_step), fontsize=8)
-        ax.set_xlabel('pixels relative to full size'); ax.set_ylabel('ms per training step'); ax.legend(); ax.grid(alpha=0.3)
+        ax.set_xlabel('pixels relative to full size'); ax.set_ylabel('ms per training step')
+        ax.legend(); ax.grid(alpha=0.3)
         ax.set_title(f"Step time by size: {self.epochs} progressive epochs fit in {self.budget_s:.3g} s", fontsize=10)
         return ax
 
-_NOT_TIMED = ('schedule', 'sizes', 'verbose', 'log_size', *SCHEDULE_KEYS)   # the schedule is passed on its own; the rest does not change a step
-_METHOD_KEYS = {'callback': keyword_names(ProgressiveResize.__init__, skip=_NOT_TIMED),           # mode, resize_targets, valid, ...
-                'dataloaders': keyword_names(ProgressiveDataLoaders.__init__, skip=_NOT_TIMED)}  # get_dls, bs_scale, draft, ...
+# %% ../nbs/07_budget.ipynb #fb134c0b
+# the schedule is passed on its own; the rest does not change a step
+_NOT_TIMED = ('schedule', 'sizes', 'verbose', 'log_size', *SCHEDULE_KEYS)
+# mode, valid, ...; get_dls, draft, ...
+_METHOD_KEYS = {m: keyword_names(cb.__init__, skip=_NOT_TIMED) for m, cb in MECHANISMS.items()}
 
 @patch
 def progressive_budget(self:Learner,
     full_epochs:int|None=None, # the budget as the time of this many full-size epochs...
     minutes:float|None=None, # ...or in minutes...
     seconds:float|None=None, # ...or in seconds (give exactly one of the three)
-    method:str='callback', # 'callback' (`ProgressiveResize`) or 'dataloaders' (`fit_progressive`)
+    method:str='resize', # 'resize' (`ProgressiveResize`) or 'dataloaders' (`fit_progressive`)
     schedule=None, # a `SizeSchedule` or `SizeSteps`; built from the keywords if None
     n_steps:int=3, # training steps timed per size
     warmup:int|None=None, # untimed steps first at each size; None: what the workers prefetch, at least 1
@@ -282,7 +306,7 @@ def progressive_budget(self:Learner,
     for name, v in (('minutes', minutes), ('seconds', seconds)):
         if v is not None and (isinstance(v, bool) or not isinstance(v, (int, float)) or v <= 0):
             raise ValueError(f"{name} must be a number > 0; got {v!r}")
-    if method not in _METHOD_KEYS: raise ValueError(f"method must be 'callback' or 'dataloaders'; got {method!r}")
+    method = check_method(method)
     if isinstance(kwargs.get('valid'), bool):   # its name before `valid` came to mean 'full' or 'current' everywhere
         warnings.warn("progressive_budget(valid=True/False) is now time_valid=...; valid= is the callback's 'full' "
                       "or 'current'", DeprecationWarning)
@@ -293,16 +317,16 @@ def progressive_budget(self:Learner,
                             f"and {list(_METHOD_KEYS[method])}")
     schedule = get_schedule(schedule, sched_kw.pop('sizes', None), **sched_kw)
     n_iter = len(self.dls.train)
-    if method == 'callback':
-        first = lambda dl: dl.one_batch() if hasattr(dl, 'one_batch') else next(iter(dl))   # fastai's or a plain torch DataLoader
-        final = data_size(self.dls.train) or tuple(first(self.dls.train)[0].shape[-2:])
+    if method == 'resize':
+        final = data_size(self.dls.train) or image_size(self.dls.train)   # fastai's or a plain torch DataLoader
         cb = ProgressiveResize(schedule=schedule, **kwargs)
         plan_fn = lambda n: cb.plan(final, n, n_iter)
     else:
-        pdl = ProgressiveDataLoaders(schedule, **kwargs)
-        plan_fn = lambda n: pdl.plan(self.dls, n)
+        pdl = ProgressiveDataLoadersCallback(schedule, **kwargs)
+        plan_fn = lambda n: pdl.plan(self, n)
     final = plan_fn(1).full_size
-    sizes = sorted(set(plan_fn(full_epochs or 1).sizes) | {final})   # any size a longer fit reaches is timed by plan_checked
+    # any size a longer fit reaches is timed by plan_checked
+    sizes = sorted(set(plan_fn(full_epochs or 1).sizes) | {final})
     timed_kw = {k: v for k, v in kwargs.items() if k not in ('size_jitter', 'jitter_seed')}
     t0 = clock()
     step_times = measure_step_times(self, sizes, method, n_steps=n_steps, warmup=warmup, clock=clock, **timed_kw)
@@ -319,5 +343,6 @@ def progressive_budget(self:Learner,
     if left <= 0: raise ValueError(f"not even one epoch fits: timing the steps took {timing():.1f} s of the "
                                    f"{budget:.1f} s budget; give a larger budget or pass count_timing=False")
     best, best_t = _most_epochs(plan_checked, step_times, valid_s, left, full_epoch, max_epochs)
-    return TimeBudget(self, best, best_t, budget, full_epoch, step_times, valid_s, plan_fn(best), method, schedule, kwargs,
+    return TimeBudget(self, best, best_t, budget, full_epoch, step_times, valid_s, plan_fn(best), method, schedule,
+                      kwargs,
                       timing(), count_timing)

@@ -15,7 +15,7 @@ from fastcore.meta import delegates
 from fastai.callback.core import Callback
 from fastai.callback.mixup import MixUp, CutMix
 from fastai.distributed import DistributedDL
-from fastai.learner import Recorder, Metric
+from fastai.learner import Learner, Recorder, Metric
 from fastai.torch_core import show_image, TensorImage
 
 from .schedule import SizeSchedule, SizeSteps, SizePlan, get_schedule, progress, plot_sizes
@@ -51,6 +51,7 @@ class CleanupOnDetach:
         self.__dict__['_learn'] = v
     def cleanup(self, learn): "Undo what the fit changed on `learn`"
 
+# %% ../nbs/02_callback.ipynb #52936582
 class SizeCallback(CleanupOnDetach, Callback):
     "Base of the size-following callbacks: stands aside in `lr_find`, records each step, logs the size, cleans up once"
     records = ('sizes', 'size_epochs')   # lists of one entry per training step, also on `learn.recorder`
@@ -106,6 +107,10 @@ class SizeCallback(CleanupOnDetach, Callback):
         if self.in_fit: self.end_fit(learn)
         self.in_fit = False
 
+    def plan(self, learn, n_epoch:int)->SizePlan:
+        "The plan of a `n_epoch` fit on `learn`: the size (and batch size) of every training step, before training"
+        raise NotImplementedError(f"{type(self).__name__} follows the sizes of another callback and plans none itself")
+
     def begin_fit(self): "Prepare this mechanism's fit (subclasses)"
     def end_fit(self, learn): "Undo this mechanism's changes to `learn` (subclasses)"
 
@@ -114,11 +119,22 @@ def undistributed(dl):
     "The fastai DataLoader under a `DistributedDL` wrapper (the loader itself if it is not wrapped)"
     return dl.dl if isinstance(dl, DistributedDL) else dl
 
+# %% ../nbs/02_callback.ipynb #950487c4
+def image_size(dl)->tuple:
+    "The (h, w) of the images of one batch of `dl` (a fastai or a plain torch DataLoader)"
+    b = dl.one_batch() if hasattr(dl, 'one_batch') else next(iter(dl))
+    xs = b if isinstance(b, (tuple, list)) else [b]
+    x = next((o for o in xs if isinstance(o, torch.Tensor) and o.dim() == 4), None)
+    if x is None: raise ValueError(f"no batch of images (N, C, H, W) in the first batch of {type(dl).__name__}")
+    return tuple(x.shape[-2:])
+
+# %% ../nbs/02_callback.ipynb #a9b57c63
 def unwrap_model(model):
     "The model under a DistributedDataParallel (or DataParallel) wrapper"
     wrapped = isinstance(model, (torch.nn.parallel.DistributedDataParallel, torch.nn.DataParallel))
     return model.module if wrapped else model
 
+# %% ../nbs/02_callback.ipynb #398c7552
 def check_model_takes(learn, size, who):
     "Run the model (eval mode, no grad) on one image of this batch at `size`: a clear error now if it cannot take it"
     m = unwrap_model(getattr(learn.model, '_orig_mod', learn.model))   # a torch.compile'd model: check the original
@@ -135,11 +151,12 @@ def check_model_takes(learn, size, who):
                          "Linear after Flatten) with adaptive pooling") from e
     finally: m.train(was)
 
+# %% ../nbs/02_callback.ipynb #f228d5af
 def refuse_two_resizers(cbs):
     "Raise if `cbs` hold two callbacks that set the training size: each would resize, one on top of the other"
     names = [type(cb).__name__ for cb in cbs if isinstance(cb, SizeCallback) and cb.resizes]
     if len(names) < 2: return
-    if set(names) == {'ProgressiveResize', 'ProgressiveDataLoaders'}:
+    if set(names) == {'ProgressiveResize', 'ProgressiveDataLoadersCallback'}:
         raise ValueError("ProgressiveResize and fit_progressive both resize the training images, so together they "
                          "resize twice: use one. To use fit_progressive on a Learner built with "
                          "cbs=ProgressiveResize(), first call learn.remove_cb(ProgressiveResize); to resize on the "
@@ -193,9 +210,16 @@ class ProgressiveResize(SizeCallback):
 
     def _init_state(self): super()._init_state(); self.current_size = None
 
-    def plan(self, full_size, n_epoch:int, n_iter:int)->SizePlan:
-        "The size of every step of `n_epoch` epochs of `n_iter` batches on `full_size` images (jittered sizes included)"
-        p = self.schedule.plan(full_size, n_epoch, n_iter)
+    def plan(self, learn, # the Learner to fit, or (without one) the full image size, int or (h, w)
+             n_epoch:int, # epochs in the fit
+             n_iter:int|None=None, # training batches per epoch, with a size instead of a Learner
+            )->SizePlan:
+        "The size of every training step of a `n_epoch` fit on `learn` (jittered sizes included)"
+        if isinstance(learn, Learner): full, n_iter = image_size(learn.dls.train), len(learn.dls.train)
+        elif n_iter is None: raise TypeError("plan(full_size, n_epoch, n_iter) needs n_iter, the training batches per "
+                                             "epoch; or pass the Learner: plan(learn, n_epoch)")
+        else: full = learn
+        p = self.schedule.plan(full, n_epoch, n_iter)
         if not self.size_jitter: return p
         choices = _JitterChoices(self.schedule, p.full_size)
         draw = lambda i, s: choices.draw(s['size'], self.size_jitter, self.jitter_seed, s['epoch'], i % n_iter)

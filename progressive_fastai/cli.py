@@ -5,7 +5,8 @@
 # %% ../nbs/06_cli.ipynb #534da209
 from __future__ import annotations
 import argparse, contextlib, json, math, sys, tempfile, time, warnings
-warnings.filterwarnings('ignore', message='.*torch.jit.script.*')   # printed by an import inside fastai: noise on the command line
+# printed by an import inside fastai: noise on the command line
+warnings.filterwarnings('ignore', message='.*torch.jit.script.*')
 from pathlib import Path
 
 import torch
@@ -24,7 +25,7 @@ from fastai.vision.models.xresnet import XResNet, ResBlock, xresnet18, xresnet34
 import fastai.callback.schedule  # noqa: F401  (Learner.fit_one_cycle)
 
 from .callback import ProgressiveResize
-from .budget import measure_step_times, epochs_for_budget, StepTimes
+from .budget import measure_step_times, epochs_for_budget, StepTimes, MECHANISMS, check_method
 from .data import make_textures, TEXTURES
 
 # %% auto #0
@@ -36,12 +37,15 @@ def xresnet10(n_out:int=1000, **kwargs):
     "A small ResNet for CPUs: fastai's XResNet with one residual block per stage at half width (1.2M parameters)"
     return XResNet(ResBlock, 1, [1, 1, 1, 1], n_out=n_out, widen=0.5, **kwargs)
 
-ARCHS = dict(xresnet10=xresnet10, xresnet18=xresnet18, xresnet34=xresnet34, xresnet50=xresnet50, resnet18=resnet18, resnet34=resnet34, resnet50=resnet50)
+# %% ../nbs/06_cli.ipynb #dd74068d
+ARCHS = dict(xresnet10=xresnet10, xresnet18=xresnet18, xresnet34=xresnet34, xresnet50=xresnet50, resnet18=resnet18,
+             resnet34=resnet34, resnet50=resnet50)
 BUILTIN = dict(size=64, epochs=8, lr=1e-2, bs=32, images=400)
 
 class UsageError(Exception):
     "A problem with the command line or the data, reported as one line and exit status 2"
 
+# %% ../nbs/06_cli.ipynb #871cfb4a
 def _positive(kind, name):
     def parse(s):
         try: v = kind(s)
@@ -72,7 +76,8 @@ def parser()->argparse.ArgumentParser:
                                                        'finish at full size.')
     sub = p.add_subparsers(dest='command', metavar='COMMAND', parser_class=_Parser)
     sub.required = True
-    t = sub.add_parser('train', help='train an image classifier with progressive resizing', formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+    t = sub.add_parser('train', help='train an image classifier with progressive resizing',
+                       formatter_class=argparse.ArgumentDefaultsHelpFormatter,
                        description='Train an image classifier with progressive resizing; print the plan first. '
                                    'Without --data, trains on a built-in texture dataset generated on the spot (no '
                                    'download).')
@@ -88,8 +93,9 @@ def parser()->argparse.ArgumentParser:
     a('--bs', type=_positive(int, '--bs'), default=BUILTIN['bs'], help='batch size')
     a('--mode', default='resize', choices=['resize', 'crop'], help="how ProgressiveResize shrinks a batch (--method "
                                                                    "callback)")
-    a('--method', default='callback', choices=['callback', 'dataloaders'],
-      help='callback: ProgressiveResize resizes each batch on the device; dataloaders: fit_progressive rebuilds the '
+    a('--method', default='resize', choices=list(MECHANISMS),
+      type=check_method,   # check_method: the old 'callback' too
+      help='resize: ProgressiveResize resizes each batch on the device; dataloaders: fit_progressive rebuilds the '
            'DataLoaders per size')
     a('--initial-scale', type=_fraction('--initial-scale', True, False), default=0.5, help='first size as a '
                                                                                            'fraction of the full '
@@ -122,6 +128,7 @@ def find_data(path)->tuple:
         if not get_image_files(path/split): raise UsageError(f"--data {path}: no images found in {split}/")
     return path, 'train', valid
 
+# %% ../nbs/06_cli.ipynb #66ccaec7
 def _min_full_size(initial_scale:float, min_px:int=16)->int:
     "The smallest full size the default schedule allows: its first size must be at least `min_px`"
     return math.ceil(min_px / initial_scale)
@@ -129,11 +136,14 @@ def _min_full_size(initial_scale:float, min_px:int=16)->int:
 def build_dls(path, size:int, bs:int, workers:int=0, seed:int=42, builtin:bool=False):
     "DataLoaders: the built-in textures at their size, or fastbook's presizing pipeline on a folder"
     path, train, valid = find_data(path)
-    if builtin: return ImageDataLoaders.from_folder(path, train=train, valid=valid, bs=bs, num_workers=workers, seed=seed, item_tfms=Resize(size))
+    if builtin: return ImageDataLoaders.from_folder(path, train=train, valid=valid, bs=bs, num_workers=workers,
+                                                    seed=seed, item_tfms=Resize(size))
     return ImageDataLoaders.from_folder(path, train=train, valid=valid, bs=bs, num_workers=workers, seed=seed,
                                         item_tfms=Resize(round(size * 1.25)),
-                                        batch_tfms=[*aug_transforms(size=size, min_scale=0.75), Normalize.from_stats(*imagenet_stats)])
+                                        batch_tfms=[*aug_transforms(size=size, min_scale=0.75),
+                                                    Normalize.from_stats(*imagenet_stats)])
 
+# %% ../nbs/06_cli.ipynb #3e1dec5e
 def build_learner(dls, arch:str, seed:int=42)->Learner:
     "A Learner for `arch` from scratch (fastai's xresnets as they are; torchvision resnets through `vision_learner`)"
     if arch not in ARCHS: raise UsageError(f"--arch {arch!r}: unknown architecture; choose one of {', '.join(ARCHS)}")
@@ -145,7 +155,7 @@ def build_learner(dls, arch:str, seed:int=42)->Learner:
 class EpochLog(Callback):
     "Seconds since the fit began and a validation metric after every epoch; seconds of each validation"
     order = 100
-    def __init__(self, metric:str|None=None): self.metric = metric   # the metric's name; None: the Learner's first metric
+    def __init__(self, metric:str|None=None): self.metric = metric   # None: the Learner's first metric
     def before_fit(self): self.t0, self.times, self.accuracies, self.valid_times = time.perf_counter(), [], [], []
     def before_validate(self): self._tv = time.perf_counter()
     def after_validate(self): self.valid_times.append(time.perf_counter() - self._tv)
@@ -158,10 +168,11 @@ class EpochLog(Callback):
             raise ValueError(f"EpochLog: no metric {want!r} in the log; it has {names}")
         self.accuracies.append(float(rec.values[-1][names.index(want)]) if rec.values and want is not None else float('nan'))
 
+# %% ../nbs/06_cli.ipynb #95ef4bf2
 def _schedule_kwargs(args): return dict(initial_scale=args.initial_scale, finetune_fraction=args.finetune_fraction)
 
 def _plan(args, dls, learn, epochs):
-    if args.method == 'callback': return ProgressiveResize(**_schedule_kwargs(args)).plan(args.size, epochs, len(dls.train))
+    if args.method == 'resize': return ProgressiveResize(**_schedule_kwargs(args)).plan(args.size, epochs, len(dls.train))
     return learn.progressive_plan(epochs, **_schedule_kwargs(args))
 
 class EpochLines:
@@ -180,7 +191,8 @@ def _fit(args, learn, epochs, progressive, say):
     if plain: learn.logger = EpochLines(learn, say)
     with (learn.no_bar() if plain else contextlib.nullcontext()):
         if not progressive: learn.fit_one_cycle(epochs, args.lr, cbs=log)
-        elif args.method == 'callback': learn.fit_one_cycle(epochs, args.lr, cbs=[ProgressiveResize(mode=args.mode, **_schedule_kwargs(args)), log])
+        elif args.method == 'resize':
+            learn.fit_one_cycle(epochs, args.lr, cbs=[ProgressiveResize(mode=args.mode, **_schedule_kwargs(args)), log])
         else: learn.fit_progressive(epochs, args.lr, cbs=log, **_schedule_kwargs(args))
     secs = time.perf_counter() - start
     return dict(epochs=epochs, seconds=secs, seconds_per_epoch=secs / epochs, accuracy=log.accuracies[-1],
@@ -189,11 +201,13 @@ def _fit(args, learn, epochs, progressive, say):
                 size_epochs=list(getattr(learn.recorder, 'size_epochs', [])) if progressive else [])
 
 def _stage_lines(plan):
-    return [f"  {h}x{w} px from epoch {st['first_epoch']:.2f} ({st['n_steps']} steps)" for st in plan.stages for h, w in [st['size']]]
+    return [f"  {h}x{w} px from epoch {st['first_epoch']:.2f} ({st['n_steps']} steps)"
+            for st in plan.stages for h, w in [st['size']]]
 
 # %% ../nbs/06_cli.ipynb #425f5f57
-def train(data=None, arch='xresnet10', size=None, epochs=BUILTIN['epochs'], lr=BUILTIN['lr'], bs=BUILTIN['bs'], mode='resize',
-          method='callback', initial_scale=0.5, finetune_fraction=0.2, workers=0, seed=42, images=BUILTIN['images'],
+def train(data=None, arch='xresnet10', size=None, epochs=BUILTIN['epochs'], lr=BUILTIN['lr'], bs=BUILTIN['bs'],
+          mode='resize',
+          method='resize', initial_scale=0.5, finetune_fraction=0.2, workers=0, seed=42, images=BUILTIN['images'],
           compare=False, equal_time=False, out=None, quiet=False)->dict:
     "The `train` command as a function: returns every run's record and the comparison; arguments as on the command line"
     args = argparse.Namespace(data=data, arch=arch, size=size, epochs=epochs, lr=lr, bs=bs, mode=mode, method=method,
@@ -209,7 +223,7 @@ def _run(args, say):
                          f"{args.initial_scale} the first size would be below 16 px; use --size "
                          f"{_min_full_size(args.initial_scale)} or more")
     if args.mode == 'crop' and args.method == 'dataloaders':
-        raise UsageError("--mode crop applies to --method callback (ProgressiveResize) only")
+        raise UsageError("--mode crop applies to --method resize (ProgressiveResize) only")
     if args.workers < 0: raise UsageError(f"--workers must be >= 0; got {args.workers}")
     if args.out is not None and Path(args.out).exists() and not Path(args.out).is_dir():
         raise UsageError(f"--out {args.out}: exists and is not a folder")
@@ -219,7 +233,8 @@ def _run(args, say):
             tmp = tempfile.TemporaryDirectory(prefix='progressive_fastai_')
             say(f"Built-in data: {len(TEXTURES)} texture classes ({', '.join(TEXTURES)}), {args.images} training and "
                 f"{max(10, args.images // 4)} validation images per class at {args.size} px, generated in {tmp.name}", flush=True)
-            path = make_textures(Path(tmp.name)/'textures', size=args.size, n_train=args.images, n_valid=max(10, args.images // 4),
+            path = make_textures(Path(tmp.name)/'textures', size=args.size, n_train=args.images,
+                                 n_valid=max(10, args.images // 4),
                                  seed=args.seed, show_progress=not getattr(args, 'quiet', False) and sys.stdout.isatty())
         else: path = args.data
         dls = build_dls(path, args.size, args.bs, args.workers, args.seed, builtin)
@@ -228,16 +243,20 @@ def _run(args, say):
             f"(from scratch), {args.epochs} epochs of {len(dls.train)} batches of {args.bs}, lr {args.lr:g}")
         new_learner = lambda: build_learner(dls, args.arch, args.seed)
         plan = _plan(args, dls, new_learner(), args.epochs)
-        mech = 'ProgressiveResize (resize on the device)' if args.method == 'callback' else 'fit_progressive (DataLoaders rebuilt per size)'
+        mech = ('ProgressiveResize (resize on the device)' if args.method == 'resize'
+                else 'fit_progressive (DataLoaders rebuilt per size)')
         say(f"\nPlan, {mech}: {plan.summary()}")
         for line in _stage_lines(plan): say(line)
-        res = dict(config={k: v for k, v in vars(args).items()}, plan=dict(summary=plan.summary(), ideal_speedup=plan.speedup,
+        res = dict(config={k: v for k, v in vars(args).items()},
+                   plan=dict(summary=plan.summary(), ideal_speedup=plan.speedup,
                    stages=[dict(size=list(st['size']), first_epoch=st['first_epoch'], steps=st['n_steps']) for st in plan.stages]), runs={})
         say(f"\n== progressive ({args.epochs} epochs)")
-        res['runs']['progressive'] = dict(_fit(args, new_learner(), args.epochs, True, say), ideal_speedup=plan.speedup, chosen='as asked')
+        res['runs']['progressive'] = dict(_fit(args, new_learner(), args.epochs, True, say),
+                                          ideal_speedup=plan.speedup, chosen='as asked')
         if args.compare:
             say(f"\n== full size ({args.epochs} epochs)")
-            res['runs']['full size'] = dict(_fit(args, new_learner(), args.epochs, False, say), ideal_speedup=1., chosen='as asked')
+            res['runs']['full size'] = dict(_fit(args, new_learner(), args.epochs, False, say), ideal_speedup=1.,
+                                            chosen='as asked')
         if args.equal_time: _equal_time(args, dls, new_learner, res, say)
         _report(args, res, say)
         return res
@@ -245,8 +264,9 @@ def _run(args, say):
         if tmp is not None: tmp.cleanup()
 
 def _calibrated(times, full, n_iter, final)->StepTimes:
-    "Step times scaled so the full-size step matches the full-size run's (a few timed steps can run slow on a busy machine)"
-    train_s = max(full['seconds'] - full['epochs'] * full['valid_seconds'], 1e-9)   # training time of the real run, epoch start-ups included
+    "Step times scaled so the full-size step matches the full-size run's (timed steps can run slow on a busy machine)"
+    # training time of the real run, epoch start-ups included
+    train_s = max(full['seconds'] - full['epochs'] * full['valid_seconds'], 1e-9)
     scale = train_s / (full['epochs'] * n_iter) / times[final]
     return StepTimes({k: v * scale for k, v in times.items()})
 
@@ -258,7 +278,7 @@ def _equal_time_epochs(args, times, full, n_iter)->tuple:
                               valid_time=full['valid_seconds'], **_schedule_kwargs(args))
     except ValueError as e: r = dict(epochs=0, error=str(e))
     if r['epochs'] >= args.epochs: return r['epochs'], r['predicted_s'], f"fit in {full['seconds']:.0f} s by measured step times (predicted {r['predicted_s']:.0f} s)"
-    # fewer progressive than full-size epochs cannot be right (no step is larger than full size): timing noise from a busy machine
+    # fewer progressive than full-size epochs cannot be right (no step is larger than full size): a busy machine's noise
     return args.epochs, None, f"as many as full size: the step timing was inconsistent ({r.get('error') or 'small steps timed slower than full-size ones'})"
 
 def _equal_time(args, dls, new_learner, res, say):
@@ -266,14 +286,16 @@ def _equal_time(args, dls, new_learner, res, say):
     full = res['runs']['full size']
     plan = _plan(args, dls, new_learner(), args.epochs)
     say(f"\n== timing a few steps at each size of the plan, to fit progressive epochs into {full['seconds']:.1f} s")
-    kw = dict(mode=args.mode) if args.method == 'callback' else {}
-    times = measure_step_times(new_learner(), sorted(set(plan.sizes) | {(args.size, args.size)}), method=args.method, n_steps=5, **kw)
+    kw = dict(mode=args.mode) if args.method == 'resize' else {}
+    times = measure_step_times(new_learner(), sorted(set(plan.sizes) | {(args.size, args.size)}), method=args.method,
+                               n_steps=5, **kw)
     say('  ' + ', '.join(f"{h}px {t * 1000:.0f} ms" for (h, w), t in times.items()) + ' per step')
     n, predicted, why = _equal_time_epochs(args, times, full, len(dls.train))
     say(f"  {n} progressive epochs: {why}")
     say(f"\n== progressive, equal time ({n} epochs)")
     run = _fit(args, new_learner(), n, True, say)
-    res['runs']['progressive, equal time'] = dict(run, ideal_speedup=_plan(args, dls, new_learner(), n).speedup, predicted_seconds=predicted,
+    res['runs']['progressive, equal time'] = dict(run, ideal_speedup=_plan(args, dls, new_learner(), n).speedup,
+                                                  predicted_seconds=predicted,
                                                   chosen=f"{n} epochs: {why}")
 
 # %% ../nbs/06_cli.ipynb #e5d4271e
@@ -290,17 +312,20 @@ def results_table(res:dict)->str:
                     f"{r['accuracy']:.3f} | {sp} | {r['ideal_speedup']:.2f}x | {r['chosen']} |")
     return '\n'.join(rows)
 
+# %% ../nbs/06_cli.ipynb #137b8603
 def plot_comparison(res:dict, figsize=(11, 3.6)):
     "Size schedule of the progressive run, and accuracy against wall-clock time for every run"
     import matplotlib.pyplot as plt
     fig, (a0, a1) = plt.subplots(1, 2, figsize=figsize)
     prog = res['runs']['progressive']
     a0.step(prog['size_epochs'], [s[0] for s in prog['sizes']], where='post')
-    a0.set_xlabel('epoch'); a0.set_ylabel('training size (px)'); a0.set_title(res['plan']['summary'].split(';')[0], fontsize=9); a0.grid(alpha=0.3)
+    a0.set_xlabel('epoch'); a0.set_ylabel('training size (px)'); a0.set_title(res['plan']['summary'].split(';')[0],
+                                                                              fontsize=9); a0.grid(alpha=0.3)
     for name, r in res['runs'].items():
         a1.plot(r['epoch_times'], r['epoch_accuracies'], marker='o', label=f"{name} ({r['epochs']} ep, "
                                                                            f"{r['seconds']:.0f} s)")
-    a1.set_xlabel('wall-clock time (s)'); a1.set_ylabel('validation accuracy'); a1.set_title('accuracy vs time', fontsize=9)
+    a1.set_xlabel('wall-clock time (s)'); a1.set_ylabel('validation accuracy'); a1.set_title('accuracy vs time',
+                                                                                             fontsize=9)
     a1.grid(alpha=0.3); a1.legend(fontsize=8)
     fig.tight_layout()
     return fig

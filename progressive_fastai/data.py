@@ -51,6 +51,7 @@ def texture_image(kind:str, # one of `TEXTURES`
     img += rng.normal(0, 8, img.shape)
     return Image.fromarray(np.clip(img, 0, 255).astype(np.uint8))
 
+# %% ../nbs/05_data.ipynb #d32a95be
 def make_textures(path, # where to write the images
                   size=64, # image size: int or (h, w)
                   n_train:int=200, # training images per class
@@ -79,7 +80,8 @@ def show_textures(size=64, # image size
     import matplotlib.pyplot as plt
     rng = np.random.default_rng(seed)
     imgs = [texture_image(c, size, rng) for c in TEXTURES]
-    fig, axs = plt.subplots(len(scales), len(TEXTURES), figsize=figsize or (2.2 * len(TEXTURES), 2.3 * len(scales)), squeeze=False)
+    fig, axs = plt.subplots(len(scales), len(TEXTURES), figsize=figsize or (2.2 * len(TEXTURES), 2.3 * len(scales)),
+                            squeeze=False)
     for row, s in zip(axs, scales):
         for ax, c, im in zip(row, TEXTURES, imgs):
             n = max(1, round(size * s))

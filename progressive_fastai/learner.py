@@ -4,7 +4,7 @@
 
 # %% ../nbs/03_learner.ipynb #6256314e
 from __future__ import annotations
-import copy, math
+import copy, math, warnings
 from PIL import Image
 import torch
 from fastcore.basics import store_attr, patch, GetAttr
@@ -19,11 +19,13 @@ from fastai.vision.augment import Resize, RandomResizedCrop, RandomCrop, CropPad
 from fastai.vision.core import PILBase
 import fastai.callback.schedule  # noqa: F401  (Learner.fit_one_cycle)
 
-from .schedule import SizeSchedule, SizeSteps, SizePlan, get_schedule, progress, size_pair, SCHEDULE_KEYS, keyword_names
-from .callback import SizeCallback, refuse_two_resizers, check_model_takes, undistributed  # also patches Recorder.plot_size_sched
+from .schedule import (SizeSchedule, SizeSteps, SizePlan, get_schedule, progress, size_pair, SCHEDULE_KEYS,
+                                        keyword_names)
+# also patches Recorder.plot_size_sched
+from .callback import SizeCallback, refuse_two_resizers, check_model_takes, undistributed
 
 # %% auto #0
-__all__ = ['ProgressiveDataLoaders']
+__all__ = ['ProgressiveDataLoadersCallback', 'ProgressiveDataLoaders']
 
 # %% ../nbs/03_learner.ipynb #f4c828c3
 _ITEM_SIZE_TFMS = (Resize, RandomResizedCrop, RandomCrop, CropPad)   # size stored as (w, h)
@@ -46,14 +48,17 @@ def _with_size(t, size):
 def size_transforms(dl, # a fastai training or validation DataLoader
                    )->list:
     "The size-setting transforms of `dl`'s item and batch pipelines, in order (none for a plain torch DataLoader)"
-    return [t for name in ('after_item', 'after_batch') for t in getattr(getattr(dl, name, None), 'fs', []) if _tfm_size(t) is not None]
+    return [t for name in ('after_item', 'after_batch') for t in getattr(getattr(dl, name, None), 'fs', [])
+            if _tfm_size(t) is not None]
 
+# %% ../nbs/03_learner.ipynb #969c1a63
 def data_size(dl, # a fastai DataLoader
              )->tuple|None:
     "The (h, w) of the images `dl` produces, read from its last size-setting transform (None if it has none)"
     tfms = size_transforms(dl)
     return _tfm_size(tfms[-1]) if tfms else None
 
+# %% ../nbs/03_learner.ipynb #edd80f63
 def scaled_size(tfm_size, # the (h, w) a transform produces at the final size
                 size, # the (h, w) to train at
                 full_size, # the data's full (h, w)
@@ -110,7 +115,8 @@ def _draft_dataset(ds, request):
         new_tl = copy.copy(tl)
         fs[j] = type(fs[j])(_DraftCreate(_create_cls(fs[j]), request))
         new_tl.tfms = type(tl.tfms)(fs, split_idx=tl.tfms.split_idx)
-        tls[i], changed = new_tl, True   # every image of the tuple: an autoencoder's target must be decoded like its input
+        # every image of the tuple: an autoencoder's target must be decoded like its input
+        tls[i], changed = new_tl, True
     if not changed: return None
     new_ds = copy.copy(ds)
     new_ds.tls = type(ds.tls)(tls)
@@ -201,7 +207,8 @@ class _SizedLoaders:
         kwargs = dict(bs=bs)
         for name in ('after_item', 'after_batch'):
             pipe = getattr(self.base, name)
-            fs = [_with_size(t, scaled_size(_tfm_size(t), size, self.full_size)) if _tfm_size(t) is not None else t for t in pipe.fs]
+            fs = [_with_size(t, scaled_size(_tfm_size(t), size, self.full_size)) if _tfm_size(t) is not None else t
+                  for t in pipe.fs]
             kwargs[name] = type(pipe)(fs, split_idx=pipe.split_idx)
         if self.draft:
             ds = _draft_dataset(self.base.dataset, _draft_request(kwargs['after_item'], size))
@@ -232,7 +239,7 @@ class _SizedLoaders:
 class _EpochLoader(DataLoader):
     "Every batch of a progressive epoch from one iteration (one worker pool); batch `j` made by its size's loader"
     def __init__(self, jobs:list, loaders:list, base):
-        self.jobs, self.loaders = jobs, loaders   # jobs: (index of a loader in `loaders`, item indices) per batch, in training order
+        self.jobs, self.loaders = jobs, loaders   # jobs: (loader index, item indices) per batch, in training order
         super().__init__(n=len(jobs), bs=None, num_workers=worker_count(base), pin_memory=base.pin_memory,
                          timeout=base.timeout, device=base.device)
 
@@ -269,6 +276,7 @@ def worker_count(dl)->int:
     "How many worker processes `dl` uses: fastai keeps the number on its inner loader (`fake_l`), torch on the loader"
     return getattr(getattr(dl, 'fake_l', dl), 'num_workers', 0)
 
+# %% ../nbs/03_learner.ipynb #cc63f62a
 def _one_pool(dl)->bool:
     "Whether `dl` batches the way fastai's `DataLoader` does, so `_EpochLoader` can make its batches"
     return all(getattr(type(dl), m) is getattr(DataLoader, m) for m in ('__iter__', 'sample', 'create_batches'))
@@ -288,14 +296,16 @@ class ProgressiveEpoch(GetAttr):
         for seg in self.segments:
             key = (tuple(seg['size']), seg['bs'])
             if key not in keys: keys[key] = len(loaders); loaders.append(self.loaders(*key))
-            jobs += [(keys[key], self.idxs[i:min(i + seg['bs'], seg['end'])]) for i in range(seg['start'], seg['end'], seg['bs'])]
+            jobs += [(keys[key], self.idxs[i:min(i + seg['bs'], seg['end'])])
+                     for i in range(seg['start'], seg['end'], seg['bs'])]
         return _EpochLoader(jobs, loaders, self.base)
 
     def segment_loader(self, k):
         "The loader of segment `k` alone: its size's loader over its share of this epoch's item order"
         seg = self.segments[k]
         part = self.idxs[seg['start']:seg['end']]
-        return self.loaders(seg['size'], seg['bs']).new(get_idxs=_ConstIdxs(part), n=len(part), shuffle=False, bs=seg['bs'], drop_last=False)
+        return self.loaders(seg['size'], seg['bs']).new(get_idxs=_ConstIdxs(part), n=len(part), shuffle=False,
+                                                        bs=seg['bs'], drop_last=False)
 
     def __iter__(self):
         if not _one_pool(self.base):   # a loader class that batches its own way: one iteration per segment
@@ -341,7 +351,8 @@ def _world_size(dls)->int:
 # %% ../nbs/03_learner.ipynb #pd1ece02
 def _plan_batches(schedule, base, final, n_epoch:int, world:int, bs_scale=False, max_bs=None, lr_scale='linear')->tuple:
     "Every batch of every epoch for one process's share of the items, and the `SizePlan` of those steps"
-    n_items, bs0 = math.ceil(base.n / world), base.bs   # fastai's DistributedDL pads the items to a multiple of the world size
+    # fastai's DistributedDL pads the items to a multiple of the world size
+    n_items, bs0 = math.ceil(base.n / world), base.bs
     bsf = lambda size: _batch_size(size, final, bs0, bs_scale, max_bs)
     batches = [epoch_batches(schedule, final, e, n_epoch, n_items, bs0, base.drop_last, bsf) for e in range(n_epoch)]
     n_iter = max(1, n_items // bs0 if base.drop_last else math.ceil(n_items / bs0))
@@ -350,7 +361,7 @@ def _plan_batches(schedule, base, final, n_epoch:int, world:int, bs_scale=False,
     return batches, SizePlan(final, n_epoch, steps)
 
 # %% ../nbs/03_learner.ipynb #bed63002
-class ProgressiveDataLoaders(SizeCallback):
+class ProgressiveDataLoadersCallback(SizeCallback):
     "Train each epoch on loaders rebuilt at the scheduled sizes: `learn.dl` is replaced per epoch, `learn.dls` never"
     order = DistributedTrainer.order + 1   # after the distributed wrapper of learn.dl, before ProgressCallback (60)
     run_valid = False
@@ -362,7 +373,7 @@ class ProgressiveDataLoaders(SizeCallback):
         get_dls=None, # `get_dls(size, bs) -> DataLoaders` on the same items, for a pipeline that cannot be scaled
         bs_scale:bool=False, # grow the batch size as images shrink, keeping pixels per batch constant
         max_bs:int|None=None, # cap on the batch size, required with `bs_scale`
-        lr_scale:str|None='linear', # with `bs_scale`: LR times the bs ratio ('linear'), its root ('sqrt'), or as is (None)
+        lr_scale:str|None='linear', # with `bs_scale`: LR times the bs ratio ('linear'), its root ('sqrt'), or not (None)
         draft:bool=False, # decode JPEGs at a reduced size when the target is at most half the image (PIL draft mode)
         verbose:bool=False, # print the plan when the fit starts
         log_size:bool=True, # add a `train_size` column to the training log for the fit, as `ProgressiveResize` does
@@ -384,13 +395,15 @@ class ProgressiveDataLoaders(SizeCallback):
     def _plan(self, dls, n_epoch):
         base, final = _train_base(dls, self.get_dls, self.max_bs)
         self.schedule.check(final)   # raises if the schedule's sizes do not fit the data's size
-        return (base, final, *_plan_batches(self.schedule, base, final, n_epoch, _world_size(dls), self.bs_scale, self.max_bs, self.lr_scale))
+        batches, plan = _plan_batches(self.schedule, base, final, n_epoch, _world_size(dls), self.bs_scale, self.max_bs,
+                                      self.lr_scale)
+        return base, final, batches, plan
 
-    def plan(self, dls, # the DataLoaders to train on
+    def plan(self, learn, # the Learner to fit (or its DataLoaders)
              n_epoch:int, # epochs in the fit
             )->SizePlan:
-        "Size, batch size and LR factor of every training step of a `n_epoch` fit on `dls`, before training"
-        return self._plan(dls, n_epoch)[-1]
+        "Size, batch size and LR factor of every training step of a `n_epoch` fit on `learn`, before training"
+        return self._plan(getattr(learn, 'dls', learn), n_epoch)[-1]
 
     def begin_fit(self):
         "Plan the fit and prepare the per-size loaders"
@@ -398,12 +411,14 @@ class ProgressiveDataLoaders(SizeCallback):
         self._epoch_steps = [[s for s in self.size_plan.steps if s['epoch'] == e] for e in range(self.n_epoch)]
         self.loaders = _SizedLoaders(self.base, self.final, self.get_dls, self.draft)
         self._dl_before, self._lr = getattr(self.learn, 'dl', None), _ScaledLR()
-        if self.get_dls is not None and self.batches[0]: self.loaders(self.batches[0][0]['size'], self.batches[0][0]['bs'])  # fail early
+        if self.get_dls is not None and self.batches[0]: self.loaders(self.batches[0][0]['size'],
+                                                                      self.batches[0][0]['bs'])  # fail early
         if self.verbose and not rank_distrib(): print(f"fit_progressive: {self.size_plan.summary()}")
 
     def before_train(self):
-        "This epoch's batches, in the item order of fastai's own sampler (under distributed training, `DistributedDL`'s shard)"
-        self._epoch = ProgressiveEpoch(self.base, _segments(self.batches[self.epoch]), list(self.learn.dl.get_idxs()), self.loaders)
+        "This epoch's batches, in the item order of fastai's own sampler (`DistributedDL`'s shard when distributed)"
+        idxs = list(self.learn.dl.get_idxs())
+        self._epoch = ProgressiveEpoch(self.base, _segments(self.batches[self.epoch]), idxs, self.loaders)
         self.learn.dl = self._epoch
 
     def before_batch(self):
@@ -411,7 +426,8 @@ class ProgressiveDataLoaders(SizeCallback):
         self._lr.restore(self.opt)
         step = self._epoch_steps[self.epoch][self.iter]
         self.record(sizes=tuple(self.x.shape[-2:]), batch_sizes=self.x.shape[0], size_epochs=step['pos'])
-        if len(self.sizes) == 1 and self.sizes[0] != self.final: check_model_takes(self.learn, self.sizes[0], 'fit_progressive')
+        if len(self.sizes) == 1 and self.sizes[0] != self.final: check_model_takes(self.learn, self.sizes[0],
+                                                                                   'fit_progressive')
 
     def before_step(self):
         "Scale the LR the optimizer holds now (scheduled or constant) for this step's batch size"
@@ -423,7 +439,7 @@ class ProgressiveDataLoaders(SizeCallback):
 
     def _close_epoch(self):
         "Stop the epoch's worker pools, also when it was cancelled or raised part-way"
-        epoch, self._epoch = getattr(self, '_epoch', None), None   # getattr: a callback pickled before this attribute existed
+        epoch, self._epoch = getattr(self, '_epoch', None), None   # getattr: a callback pickled without it
         if epoch is not None: epoch.close()
 
     def train_loaders(self)->list:
@@ -439,8 +455,17 @@ class ProgressiveDataLoaders(SizeCallback):
         if self.loaders is not None: self.loaders.clear()
         self.loaders, self.base = None, None
 
+# %% ../nbs/03_learner.ipynb #a1a5c0d1
+class ProgressiveDataLoaders(ProgressiveDataLoadersCallback):
+    "The old name of `ProgressiveDataLoadersCallback`, kept for one release"
+    def __new__(cls, *args, **kwargs):
+        warnings.warn("ProgressiveDataLoaders is now ProgressiveDataLoadersCallback (a callback, not DataLoaders)",
+                      DeprecationWarning, stacklevel=2)
+        return super().__new__(cls)
+
 # %% ../nbs/03_learner.ipynb #afb46fa1
-LOADER_KEYS = keyword_names(ProgressiveDataLoaders.__init__, skip=('schedule', 'sizes', *SCHEDULE_KEYS))   # get_dls, bs_scale, draft, ...
+# get_dls, bs_scale, draft, ...
+LOADER_KEYS = keyword_names(ProgressiveDataLoadersCallback.__init__, skip=('schedule', 'sizes', *SCHEDULE_KEYS))
 
 # %% ../nbs/03_learner.ipynb #8c0e9171
 def _show_params(f, *tos):
@@ -471,11 +496,12 @@ def _check_fit_keywords(kwargs):
 def progressive_plan(self:Learner, n_epoch:int, # epochs in the fit
                      schedule=None, # a `SizeSchedule` or `SizeSteps`; built from the keywords if None
                      sizes=None, # explicit sizes from smallest to largest
-                     **kwargs, # `ProgressiveDataLoaders`' and the schedule's keywords
+                     **kwargs, # `ProgressiveDataLoadersCallback`' and the schedule's keywords
                     )->SizePlan:
     "The steps (sizes, batch sizes, LR factors) `fit_progressive(n_epoch, ...)` with the same arguments would train on"
-    return ProgressiveDataLoaders(schedule, sizes, **kwargs).plan(self.dls, n_epoch)
+    return ProgressiveDataLoadersCallback(schedule, sizes, **kwargs).plan(self, n_epoch)
 
+# %% ../nbs/03_learner.ipynb #17f4e28f
 @patch
 def fit_progressive(self:Learner, n_epoch:int, # epochs in the fit
                     lr_max=None, # maximum learning rate of the one cycle (fastai's suggestion if None)
@@ -485,12 +511,13 @@ def fit_progressive(self:Learner, n_epoch:int, # epochs in the fit
                    ):
     "`fit_one_cycle` with the training DataLoaders rebuilt at each size of a progressive schedule"
     _check_fit_keywords(kwargs)
-    cb = ProgressiveDataLoaders(schedule, sizes, **_pop(kwargs, LOADER_KEYS + SCHEDULE_KEYS))
+    cb = ProgressiveDataLoadersCallback(schedule, sizes, **_pop(kwargs, LOADER_KEYS + SCHEDULE_KEYS))
     cbs = list(L(kwargs.pop('cbs', None)))
     refuse_two_resizers([*self.cbs, *cbs, cb])   # before anything changes
     try: self.fit_one_cycle(n_epoch, lr_max, cbs=cbs + [cb], **kwargs)
     finally: cb.cleanup(self)   # a fit that raised: after_fit did not run, and fastai has detached the callback
 
+# %% ../nbs/03_learner.ipynb #1042a038
 @patch
 def fine_tune_progressive(self:Learner, epochs:int, # unfrozen epochs, trained with the progressive schedule
                           base_lr:float=2e-3, # as in `fine_tune`
@@ -506,11 +533,13 @@ def fine_tune_progressive(self:Learner, epochs:int, # unfrozen epochs, trained w
     first = schedule.size_at(0, final)
     frozen = {k: v for k, v in own.items() if k in ('get_dls', 'draft', 'verbose')}
     self.freeze()
-    self.fit_progressive(freeze_epochs, slice(base_lr), pct_start=0.99, schedule=SizeSteps([first], must_end_at_full=False), **frozen, **kwargs)
+    self.fit_progressive(freeze_epochs, slice(base_lr), pct_start=0.99,
+                         schedule=SizeSteps([first], must_end_at_full=False), **frozen, **kwargs)
     base_lr /= 2
     self.unfreeze()
-    self.fit_progressive(epochs, slice(base_lr / lr_mult, base_lr), pct_start=pct_start, div=div, schedule=schedule, **own, **kwargs)
+    self.fit_progressive(epochs, slice(base_lr / lr_mult, base_lr), pct_start=pct_start, div=div, schedule=schedule,
+                         **own, **kwargs)
 
-_show_params(Learner.fit_progressive, ProgressiveDataLoaders, Learner.fit_one_cycle)
-_show_params(Learner.progressive_plan, ProgressiveDataLoaders, SizeSchedule)
+_show_params(Learner.fit_progressive, ProgressiveDataLoadersCallback, Learner.fit_one_cycle)
+_show_params(Learner.progressive_plan, ProgressiveDataLoadersCallback, SizeSchedule)
 _show_params(Learner.fine_tune_progressive, Learner.fit_progressive, SizeSchedule);

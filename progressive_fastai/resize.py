@@ -19,7 +19,8 @@ RESIZE_MODES = ('resize', 'crop')
 # %% ../nbs/01_resize.ipynb #a93aae6c
 _INTERPOLATIONS = ('bilinear', 'bicubic', 'area', 'nearest-exact')
 
-def _is_channels_last(x): return x.dim() == 4 and not x.is_contiguous() and x.is_contiguous(memory_format=torch.channels_last)
+def _is_channels_last(x):
+    return x.dim() == 4 and not x.is_contiguous() and x.is_contiguous(memory_format=torch.channels_last)
 
 def _keep_layout(new, old):
     "`new` as a contiguous tensor in `old`'s memory format (channels_last stays so) and fastai type"
@@ -117,7 +118,8 @@ def resize_batch(xb, # inputs: a tensor or a tuple of tensors; every 4-D `(N, C,
             raise ValueError(f"crop_position {crop_position} puts a {new} window outside the {full} images")
         window = (top, left, *new)
         spatial = mask = lambda o: _crop(o, window, full)
-        coords = lambda o: _crop_coords(o, window, full, clip=isinstance(o, TensorBBox))   # boxes are clipped, points not
+        # boxes are clipped, points not
+        coords = lambda o: _crop_coords(o, window, full, clip=isinstance(o, TensorBBox))
 
     for i in images: xs[i] = spatial(xs[i])
     for i, y in enumerate(ys):

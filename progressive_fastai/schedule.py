@@ -31,7 +31,7 @@ def _sched_cos(t): return (1 - math.cos(math.pi * t)) / 2
 class _SchedStep:
     "`n_steps` equal jumps; picklable (no lambda) so a Learner holding the callback can be exported"
     def __init__(self, n_steps): self.n_steps = n_steps
-    def __call__(self, t): return min(math.floor(t * self.n_steps + 1e-9), self.n_steps - 1) / self.n_steps  # (1/3)/(2/3) is 0.4999..
+    def __call__(self, t): return min(math.floor(t * self.n_steps + 1e-9), self.n_steps - 1) / self.n_steps  # 1e-9: float error
     def __repr__(self): return f'step({self.n_steps})'
 
 _SCHED_NAMES = ('linear', 'cos', 'step')
@@ -61,6 +61,7 @@ def size_pair(size, name='size'):
         raise ValueError(f"{name} must be an int or an (h, w) pair of ints; got {size!r}")
     return (int(h), int(w))
 
+# %% ../nbs/00_schedule.ipynb #7205b4fd
 def _at_aspect(size, final):
     "An int `size` as the short side of an (h, w) at `final`'s aspect ratio; an (h, w) pair as it is"
     if not isinstance(size, Integral) or isinstance(size, bool): return size_pair(size, 'size')
@@ -105,6 +106,7 @@ class BaseSizeSchedule:
                  for e in range(n_epoch) for i in range(n_iter)]
         return SizePlan(final, n_epoch, steps)
 
+# %% ../nbs/00_schedule.ipynb #3d54e1a3
 def _fraction_in_growth(pct, delay_fraction, finetune_fraction, sched_fn):
     "Fraction in [0, 1] of the way from the first to the full size at progress `pct` (1 in the fine-tune phase)"
     grow_end = 1 - finetune_fraction
@@ -128,7 +130,7 @@ def check_int(name, v, low=1):
 class SizeSchedule(BaseSizeSchedule):
     "Image size as a pure function of training progress: small first, full size for the last `finetune_fraction`"
     def __init__(self,
-        initial_scale:float|tuple|None=None, # start size as a fraction of the full size (or an (h, w) pair); 0.5 by default
+        initial_scale:float|tuple|None=None, # start size as a fraction of the full size (or an (h, w) pair); default 0.5
         initial_size:int|tuple|None=None, # start size in pixels, int or (h, w); replaces `initial_scale` when given
         finetune_fraction:float=0.2, # last fraction of training at full size, in [0, 1)
         delay_fraction:float=0.0, # first fraction of training kept at the initial size, in [0, 1)
@@ -136,9 +138,10 @@ class SizeSchedule(BaseSizeSchedule):
         n_steps:int=4, # number of equal jumps when `sched='step'`
         size_increment:int=16, # round every size to a multiple of this, so only a few shapes occur
         min_size:int=16, # never go below this many pixels per side (or the final size, if smaller)
-        final_scale:float=1.0, # the last training size as a fraction of the full size: below 1 trains smaller than it tests
+        final_scale:float=1.0, # the last training size as a fraction of the full size: below 1 trains below the test size
     ):
-        for name, v in (('n_steps', n_steps), ('size_increment', size_increment), ('min_size', min_size)): check_int(name, v)
+        for name, v in (('n_steps', n_steps), ('size_increment', size_increment),
+                        ('min_size', min_size)): check_int(name, v)
         if not isinstance(final_scale, Real) or isinstance(final_scale, bool) or not 0 < final_scale <= 1:
             raise ValueError("final_scale must be a fraction of the full size in (0, 1] (the last training size; "
                              f"validation stays at full size); got {final_scale!r}")
@@ -163,7 +166,8 @@ class SizeSchedule(BaseSizeSchedule):
             _check_sched(sched)
             self.sched_fn = sched
         else: raise ValueError(f"sched must be one of {_SCHED_NAMES} or a callable; got {sched!r}")
-        store_attr('initial_scale,initial_size,finetune_fraction,delay_fraction,sched,n_steps,size_increment,min_size,final_scale')
+        store_attr('initial_scale,initial_size,finetune_fraction,delay_fraction,sched,n_steps,size_increment,min_size,'
+                   'final_scale')
 
     @staticmethod
     def _check_scale(initial_scale):
@@ -183,10 +187,12 @@ class SizeSchedule(BaseSizeSchedule):
         "The unrounded (h, w) at the start of training for `full_size`; raises if larger than `full_size`"
         final = size_pair(full_size, 'full_size')
         if self.initial_size is None: return tuple(s * f for s, f in zip(self.scale, final))
-        init = _at_aspect(self.initial_size, final) if isinstance(self.initial_size, Integral) else size_pair(self.initial_size, 'initial_size')
+        init = (_at_aspect(self.initial_size, final) if isinstance(self.initial_size, Integral)
+                else size_pair(self.initial_size, 'initial_size'))
         end = self.end_size(final)
         if any(i > e for i, e in zip(init, end)):
-            what = "the final (full) image size" if end == final else f"the last training size (final_scale={self.final_scale} of {final})"
+            what = ("the final (full) image size" if end == final
+                    else f"the last training size (final_scale={self.final_scale} of {final})")
             raise ValueError(f"initial_size={self.initial_size!r} is larger than {what} {end}; choose an "
                              f"initial_size of at most {end}")
         return init
@@ -217,7 +223,8 @@ class SizeSchedule(BaseSizeSchedule):
         return sides if self._per_side() else _keep_aspect(min(sides), final, self.size_increment, end, self.min_size)
 
     def __repr__(self):
-        start = f"initial_size={self.initial_size!r}" if self.initial_size is not None else f"initial_scale={self.initial_scale!r}"
+        start = (f"initial_size={self.initial_size!r}" if self.initial_size is not None
+                 else f"initial_scale={self.initial_scale!r}")
         return (f"SizeSchedule({start}, finetune_fraction={self.finetune_fraction}, "
                 f"delay_fraction={self.delay_fraction}, sched={self.sched!r}, size_increment={self.size_increment}, "
                 f"min_size={self.min_size}{f', final_scale={self.final_scale}' if self.final_scale != 1 else ''})")
@@ -233,7 +240,8 @@ def plot_sizes(sizes, epochs=None, ax=None, figsize=(6, 3), title=None):
     if epochs is not None and len(epochs) > 1:
         import numpy as np
         steps, pos = np.arange(len(epochs), dtype=float), np.asarray(epochs, dtype=float)
-        sec = ax.secondary_xaxis('top', functions=(lambda x: np.interp(x, steps, pos), lambda e: np.interp(e, pos, steps)))
+        sec = ax.secondary_xaxis('top',
+                                 functions=(lambda x: np.interp(x, steps, pos), lambda e: np.interp(e, pos, steps)))
         sec.set_xlabel('epoch')
     if hs != ws: ax.legend()
     if title: ax.set_title(title, fontsize=10)
@@ -343,8 +351,10 @@ class SizeSteps(BaseSizeSchedule):
     ):
         sizes = _as_list(sizes)   # (128, 224) is two sizes; write [(h, w)] for a single non-square one
         if not sizes: raise ValueError("sizes must be a non-empty sequence of sizes, each an int or (h, w)")
-        self.given = [o if isinstance(o, Integral) and not isinstance(o, bool) else size_pair(o, 'each of sizes') for o in sizes]
-        self.sizes = [size_pair(o, 'each of sizes') for o in self.given]   # as square sizes for the ints, before the data is known
+        self.given = [o if isinstance(o, Integral) and not isinstance(o, bool) else size_pair(o, 'each of sizes')
+                      for o in sizes]
+        # as square sizes for the ints, before the data is known
+        self.sizes = [size_pair(o, 'each of sizes') for o in self.given]
         if any(h < 1 or w < 1 for h, w in self.sizes): raise ValueError(f"sizes must be positive; got {sizes}")
         if any(b[0] < a[0] or b[1] < a[1] for a, b in zip(self.sizes, self.sizes[1:])):
             raise ValueError(f"sizes must be sorted from smallest to largest; got {sizes}")
@@ -403,7 +413,8 @@ def _as_list(o): return list(o) if isinstance(o, (list, tuple)) else [o]
 # %% ../nbs/00_schedule.ipynb #d44ad8b5
 def keyword_names(f, skip=())->tuple:
     "The names of `f`'s parameters with a default (its keywords), but those in `skip`"
-    return tuple(p.name for p in inspect.signature(f).parameters.values() if p.default is not p.empty and p.name not in skip)
+    return tuple(p.name for p in inspect.signature(f).parameters.values()
+                 if p.default is not p.empty and p.name not in skip)
 
 SCHEDULE_KEYS = keyword_names(SizeSchedule.__init__)   # the schedule's keywords, which every mechanism also takes
 

@@ -15,14 +15,16 @@ def _fmt(v, default=False):
     "An annotation (as written) or a default value (as code) for a table cell"
     if v is inspect.Parameter.empty or v is inspect._empty: return ''
     s = repr(v) if default and isinstance(v, str) else (v if isinstance(v, str) else getattr(v, '__name__', None) or repr(v))
-    if re.search(r'(^|\W)_[A-Za-z]', s): return s.replace('|', '\\|').replace('_', '\\_')   # a private name: not a link to the docs
+    # a private name: not a link to the docs
+    if re.search(r'(^|\W)_[A-Za-z]', s): return s.replace('|', '\\|').replace('_', '\\_')
     return f"`{s}`".replace('|', '\\|')
 
 def params_table(fn)->str:
     "A markdown table of `fn`'s parameters (for a class, its `__init__`'s): type, default and details"
     try: docs = docments(fn, full=True)
     except Exception: return ''
-    for src in getattr(fn, '__doc_sources__', ()):   # parameters shown from other functions (`delegates`-like): their docs
+    # parameters shown from other functions (`delegates`-like): their docs
+    for src in getattr(fn, '__doc_sources__', ()):
         try: more = docments(src, full=True)
         except Exception: continue
         for k, d in docs.items():
@@ -42,6 +44,7 @@ def params_table(fn)->str:
     return '\n'.join(['|    | **Type** | **Default** | **Details** |', '| -- | -------- | ----------- | ----------- '
                                                                        '|', *rows])
 
+# %% ../nbs/98_showdoc.ipynb #492794e0
 def signature_text(sym, name:str)->str:
     "`name(param:anno=default, ...)`, one parameter per line when long, without the comments (the table has them)"
     try: sig = inspect.signature(sym)
@@ -57,6 +60,7 @@ def signature_text(sym, name:str)->str:
     one = f"{name}({', '.join(params)}){ret}"
     return one if len(one) <= 90 else f"{name}(\n" + ''.join(f"    {p},\n" for p in params) + f"){ret}"
 
+# %% ../nbs/98_showdoc.ipynb #c9f38cd4
 class ParamsTableRenderer:
     "A `show_doc` renderer in the style of fastai's docs: source link, signature, docstring, then a parameters table"
     def __init__(self, sym, name:str|None=None, title_level:int=3):

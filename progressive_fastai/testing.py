@@ -103,7 +103,9 @@ def synth_dls(size=64, # image size: int or (h, w)
     return ImageDataLoaders.from_folder(path, train='train', valid='valid', bs=bs, num_workers=num_workers, seed=seed,
                                         item_tfms=item_tfms, batch_tfms=batch_tfms, **kwargs)
 
-def synth_seg_dls(size=64, bs:int=4, n:int=24, seed:int=0, item_tfms=None, batch_tfms=None, num_workers:int=0, **kwargs)->DataLoaders:
+# %% ../nbs/10_testing.ipynb #272c2e50
+def synth_seg_dls(size=64, bs:int=4, n:int=24, seed:int=0, item_tfms=None, batch_tfms=None, num_workers:int=0,
+                  **kwargs)->DataLoaders:
     "Segmentation `DataLoaders` (masks with codes `SEG_CODES`) over synthetic images"
     sz = size if isinstance(size, int) else tuple(size)
     path = _cache_dir('seg', size=sz, n=n, seed=seed)
@@ -113,6 +115,7 @@ def synth_seg_dls(size=64, bs:int=4, n:int=24, seed:int=0, item_tfms=None, batch
                                                    bs=bs, num_workers=num_workers, seed=seed, valid_pct=0.25,
                                                    item_tfms=item_tfms, batch_tfms=batch_tfms, **kwargs)
 
+# %% ../nbs/10_testing.ipynb #7ea7ff57
 def synth_ae_dls(size=64, bs:int=8, n_train:int=16, n_valid:int=4, seed:int=0, item_tfms=None, batch_tfms=None,
                  ext:str='.jpg', num_workers:int=0, **kwargs)->DataLoaders:
     "Image-to-image `DataLoaders` (the target is the input image: an autoencoder's data) over synthetic images"
@@ -120,7 +123,8 @@ def synth_ae_dls(size=64, bs:int=8, n_train:int=16, n_valid:int=4, seed:int=0, i
     path = _cache_dir('cls', size=sz, n_train=n_train, n_valid=n_valid, seed=seed, ext=ext)
     if not (path/'valid').exists(): make_image_folder(path, size, n_train, n_valid, ext=ext, seed=seed)
     dblock = DataBlock(blocks=(ImageBlock, ImageBlock), get_items=get_image_files, get_y=noop,
-                       splitter=GrandparentSplitter(train_name='train', valid_name='valid'), item_tfms=item_tfms, batch_tfms=batch_tfms)
+                       splitter=GrandparentSplitter(train_name='train',
+                                                    valid_name='valid'), item_tfms=item_tfms, batch_tfms=batch_tfms)
     return dblock.dataloaders(path, bs=bs, num_workers=num_workers, **kwargs)
 
 # %% ../nbs/10_testing.ipynb #ec8d7751
@@ -159,13 +163,13 @@ class ShapeProbe(Callback):
 
 # %% ../nbs/10_testing.ipynb #e0ab77a2
 class PixelClock:
-    "A stand-in for `time.perf_counter`: advances by the pixels `model` receives, and by `spike` s every `every` readings"
+    "A stand-in for `time.perf_counter`: advances by the pixels `model` receives, and `spike` s every `every` readings"
     def __init__(self, model:nn.Module, # the model whose inputs make the time
                  per_second:float=1000., # pixels (h * w of a batch) per second
                  spike:float=0., # seconds added at every `every`-th reading (a busy machine)
                  every:int=0): # 0: never
         state = self.state = dict(t=0., n=0)
-        def hook(m, args): state['t'] += args[0].shape[-2] * args[0].shape[-1] / per_second   # a closure: copies of the model share it
+        def hook(m, args): state['t'] += args[0].shape[-2] * args[0].shape[-1] / per_second   # copies of the model share it
         model.register_forward_pre_hook(hook)
         self.spike, self.every = spike, every
     def __call__(self)->float:
@@ -226,7 +230,8 @@ class quiet_training:
 
 # %% ../nbs/10_testing.ipynb #b7277168
 # Set by fastai's random transforms in `before_call`, at every call: random draws, not configuration
-_TRANSIENT = {'do', 'k', 'pcts', 'tl', 'cp_size', 'orig_sz', 'final_size', 'mat', 'orig_pts', 'targ_pts', 'change', 'before_call'}
+_TRANSIENT = {'do', 'k', 'pcts', 'tl', 'cp_size', 'orig_sz', 'final_size', 'mat', 'orig_pts', 'targ_pts', 'change',
+              'before_call'}
 
 def _tfm_state(t):
     "A transform's class and configuration (public attributes but per-call random draws), as comparable text"

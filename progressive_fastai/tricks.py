@@ -24,7 +24,8 @@ __all__ = ['recalibrate_bn', 'accuracy_by_size', 'plot_accuracy_by_size', 'SizeA
 
 # %% ../nbs/08_tricks.ipynb #7a94fb80
 def _bn_layers(model):
-    return [m for m in unwrap_model(model).modules() if isinstance(m, nn.modules.batchnorm._BatchNorm) and m.track_running_stats]
+    return [m for m in unwrap_model(model).modules()
+            if isinstance(m, nn.modules.batchnorm._BatchNorm) and m.track_running_stats]
 
 def _n_inp(learn): return getattr(learn.dls, 'n_inp', 1)
 
@@ -44,7 +45,8 @@ def recalibrate_bn(learn:Learner, # the Learner whose model's BatchNorm statisti
     n_img, n_inp = 0, _n_inp(learn)
     try:
         model.eval()
-        for m in bns: m.reset_running_stats(); m.momentum = None; m.train()   # momentum None: a plain average over the batches
+        # momentum None: a plain average over the batches
+        for m in bns: m.reset_running_stats(); m.momentum = None; m.train()
         with torch.no_grad():
             for i, b in enumerate(dl):
                 if i >= n_batches: break
@@ -68,14 +70,16 @@ class _ResizeValid(Callback):
 def _size2(s): return (s, s) if isinstance(s, int) else tuple(s)
 
 def _bn_state(model):
-    return {k: v.clone() for k, v in unwrap_model(model).state_dict().items() if 'running_' in k or 'num_batches_tracked' in k}
+    return {k: v.clone() for k, v in unwrap_model(model).state_dict().items()
+            if 'running_' in k or 'num_batches_tracked' in k}
 
 def accuracy_by_size(learn:Learner, # a trained Learner
                      sizes, # test sizes to evaluate at, each an int or (h, w)
                      recalibrate:bool=True, # also evaluate with BatchNorm statistics re-estimated at each size
                      n_batches:int=20, # training batches for each re-estimate
                      plot:bool=False, # plot the first metric (or the loss) against the size
-                    )->pd.DataFrame: # one row per size: loss and metrics, as trained and (with `recalibrate`) re-estimated
+                    # one row per size: loss and metrics, as trained and (with `recalibrate`) re-estimated
+                    )->pd.DataFrame:
     "Validation loss and metrics with the validation images resized to each of `sizes`; the model is left as it was"
     names = ['loss'] + [m.name for m in learn.metrics]
     full = tuple(learn.dls.valid.one_batch()[0].shape[-2:])
@@ -100,6 +104,7 @@ def accuracy_by_size(learn:Learner, # a trained Learner
     if plot: plot_accuracy_by_size(df)
     return df
 
+# %% ../nbs/08_tricks.ipynb #f2be6cb2
 def plot_accuracy_by_size(df:pd.DataFrame, # the result of `accuracy_by_size`
                           metric:str|None=None, # the column to plot; the first metric (or the loss) if None
                           ax=None, figsize=(5, 3)):
@@ -151,24 +156,28 @@ class SizeAwareRegularization(SizeCallback):
 
     def begin_fit(self):
         "Find the schedule to follow, remember every value it will change, set the first batch's"
-        sizers = [cb for cb in self.learn.cbs if isinstance(cb, SizeCallback) and cb.resizes and getattr(cb, 'schedule', None)]
+        sizers = [cb for cb in self.learn.cbs
+                  if isinstance(cb, SizeCallback) and cb.resizes and getattr(cb, 'schedule', None)]
         self._sizer = sizers[0] if sizers else None
         self.sched = self.schedule or getattr(self._sizer, 'schedule', None)
         if self.sched is None: raise ValueError("SizeAwareRegularization follows the size schedule: fit with "
                                                 "ProgressiveResize or fit_progressive, or pass schedule=...")
         self._orig, self._strong = {}, {}   # (id, attr) -> (obj, attr, original value); (id, attr) -> your setting
         self.mixers = [cb for cb in self.learn.cbs if isinstance(cb, MixHandler)] if self.mixup else []
-        drops = [m for m in unwrap_model(self.learn.model).modules() if isinstance(m, nn.modules.dropout._DropoutNd) and m.p > 0]
+        drops = [m for m in unwrap_model(self.learn.model).modules()
+                 if isinstance(m, nn.modules.dropout._DropoutNd) and m.p > 0]
         self.drops = drops if self.dropout else []
         for cb in self.mixers: self._remember(cb, 'distrib', _alpha(cb.distrib))
         for m in self.drops: self._remember(m, 'p', m.p)
         for obj, attr, _ in self.extra: self._remember(obj, attr, getattr(obj, attr))
-        names = (['mixup_alpha'] if self.mixers else []) + (['dropout'] if self.drops else []) + [a for _, a, _ in self.extra]
+        names = (['mixup_alpha'] if self.mixers else []) + (['dropout'] if self.drops else []) + [a for _, a,
+                                                                                                  _ in self.extra]
         self.values = {n: [] for n in names}
         if self.min_scale: self.values['min_scale'] = []
         if hasattr(self.learn, 'recorder'): self.learn.recorder.reg_values = self.values
         in_dl = self._pipeline_ids()
-        self._ahead = [e for e in self.extra if id(e[0]) in in_dl]      # batch transforms: set one step ahead, like the crop
+        # batch transforms: set one step ahead, like the crop
+        self._ahead = [e for e in self.extra if id(e[0]) in in_dl]
         self._now = [e for e in self.extra if id(e[0]) not in in_dl]
         self._set_crops(0.)   # the first batch's crop
         self._set_extras(self._ahead, 0.)
@@ -206,7 +215,8 @@ class SizeAwareRegularization(SizeCallback):
         if not self.training: return
         f = self.sched.fraction(progress(self.epoch, self.iter, self.n_epoch, self.n_iter))
         crops = self._crops() if self.min_scale else []   # looked up once per step
-        if self.min_scale: self.values['min_scale'].append(crops[0].min_scale if crops else None)   # what made this batch
+        # what made this batch
+        if self.min_scale: self.values['min_scale'].append(crops[0].min_scale if crops else None)
         for cb in self.mixers:
             a = self._value(cb, 'distrib', self.start * self._strong[(id(cb), 'distrib')], f)
             cb.distrib = Beta(torch.tensor(a), torch.tensor(a)) if a > 0 else _NoMix()
@@ -214,7 +224,8 @@ class SizeAwareRegularization(SizeCallback):
         for m in self.drops: m.p = self._value(m, 'p', self.start * self._strong[(id(m), 'p')], f)
         if self.drops: self.values['dropout'].append(self.drops[0].p)
         self._set_extras(self._now, f)
-        for obj, attr, _ in self.extra: self.values[attr].append(getattr(obj, attr))   # for a batch transform: what made this batch
+        # for a batch transform: what made this batch
+        for obj, attr, _ in self.extra: self.values[attr].append(getattr(obj, attr))
         f_next = self.sched.fraction(progress(self.epoch, self.iter + 1, self.n_epoch, self.n_iter))
         self._set_crops(f_next, crops)
         self._set_extras(self._ahead, f_next)
@@ -228,6 +239,7 @@ class SizeAwareRegularization(SizeCallback):
         "Plot the recorded values against the training step"
         return _plot_reg(self.values, figsize)
 
+# %% ../nbs/08_tricks.ipynb #b6184755
 def _plot_reg(values, figsize=(6, 3)):
     values = {k: v for k, v in values.items() if v and v[0] is not None}
     if not values: raise ValueError("No regularisation values recorded: fit with SizeAwareRegularization first")

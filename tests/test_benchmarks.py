@@ -78,3 +78,22 @@ def test_equal_time_falls_back_when_nothing_fits(tmp_path, monkeypatch):
     plain = next(r for r in res['runs'] if r['method'] == 'plain')
     assert plain['epochs'] == 2 and plain['predicted_s'] is None and 'busy machine' in plain['fallback']
     assert 'prediction_error' not in res['summary'][1] and (tmp_path/'smoke.md').exists()
+
+def test_pareto_script_smoke(tmp_path):
+    res = _smoke('pareto.py', tmp_path, '--per_class', '2', '--valid_per_class', '1', '--size', '32', '--budgets', '1',
+                 '--seeds', '0,1', '--bs', '4', '--workers', '0')
+    assert sorted((r['method'], r['seed']) for r in res['rows']) == sorted((m, s) for m in ('full size', 'ProgressiveResize', 'fit_progressive') for s in (0, 1))
+    for r in res['rows']:
+        assert {'method', 'budget_epochs', 'epochs', 'seed', 'seconds', 'accuracy'} <= set(r) and r['budget_epochs'] == 1
+        if r['method'] != 'full size' and 'fallback' not in r: assert r['epochs'] >= 1 and r['predicted_s'] <= r['budget_s']
+    md = (tmp_path/'smoke.md').read_text()
+    assert md.count('At equal wall-clock, at the time of 1 full-size epoch ') == 1 and (tmp_path/'smoke.png').stat().st_size > 1000
+
+def test_pareto_verdict():
+    "A win or a loss needs every seed to agree and the mean beyond the seed spread; anything else is a tie"
+    sys.path.insert(0, str(ROOT/'benchmarks'))
+    from pareto import verdict
+    assert verdict([0.03, 0.02, 0.04], spread=0.01) == 'wins'
+    assert verdict([0.03, -0.01, 0.04], spread=0.01) == 'ties'     # one seed disagrees
+    assert verdict([0.01, 0.01, 0.01], spread=0.02) == 'ties'      # within the seed spread
+    assert verdict([-0.05, -0.03, -0.04], spread=0.02) == 'loses'

@@ -63,7 +63,7 @@ def test_help_reads_well():
     (['--epochs', 'many'], "--epochs must be a whole number; got 'many'"),
     (['--lr', 'fast'], "--lr must be a number; got 'fast'"),
     (['--initial-scale', '2'], '--initial-scale must be in (0, 1]'),
-    (['--method', 'dataloaders', '--mode', 'crop'], '--mode crop applies to --method callback'),
+    (['--method', 'dataloaders', '--mode', 'crop'], '--mode crop applies to --method resize'),
 ])
 def test_bad_input_one_line_exit_2(tmp_path, args, msg):
     (tmp_path/'empty').mkdir()
