@@ -221,6 +221,7 @@ class GrowAutoencoder(SizeCallback):
         valid:str='full', # validate the whole model at 'full' size, or at the 'current' level and fade
         verbose:bool=False, # print the plan when training starts
         log_size:bool=True, # add a `train_size` column to the training log for the fit, as `ProgressiveResize` does
+        preallocate:bool=True, # check first that one full-size step fits in memory (then undone): fail now, not later
         **kwargs, # the schedule's keywords (`finetune_fraction`, `delay_fraction`)
     ):
         if isinstance(fade_fraction, bool) or not isinstance(fade_fraction, (int, float)) \
@@ -232,7 +233,7 @@ class GrowAutoencoder(SizeCallback):
         if bad: raise ValueError(f"{bad} do not apply to a grown autoencoder, whose sizes are its levels; pass "
                                  "sizes=..., finetune_fraction=... or delay_fraction=...")
         self._sched_args = (schedule, sizes, kwargs)
-        store_attr('fade_fraction,freeze_old,valid,verbose,log_size')
+        store_attr('fade_fraction,freeze_old,valid,verbose,log_size,preallocate')
         super().__init__()
 
     def _init_state(self):
@@ -294,7 +295,7 @@ class GrowAutoencoder(SizeCallback):
         if not self.in_fit: return
         m, self._alpha = self.model_, 1.
         if self.training:
-            self._check_full(m)
+            self._check_full(m, tuple(self.learn.xb[0].shape[-2:]))
             if self.growth is None or len(self.growth.sizes) != self.n_epoch * self.n_iter:
                 self.growth = self.plan(m, self.n_epoch, self.n_iter)
                 if self.verbose: print(f"GrowAutoencoder: {self.growth.summary()}")
@@ -319,8 +320,8 @@ class GrowAutoencoder(SizeCallback):
         for k in range(level - (1 if alpha < 1 else 0)):
             for p in [*m.from_rgb[k].parameters(), *m.to_rgb[k].parameters()]: p.grad = None
 
-    def _check_full(self, m):
-        full = tuple(self.learn.xb[0].shape[-2:])
+    def check_batch(self, b): self._check_full(unwrap_model(self.learn.model), tuple(b[0].shape[-2:]))
+    def _check_full(self, m, full):
         if full != m.full_size:
             raise ValueError(f"the model is built for {m.full_size} images but the training batches are {full}: "
                              f"build GrowingAutoencoder(full_size={full if full[0] != full[1] else full[0]}, ...) or "

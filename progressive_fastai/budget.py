@@ -19,7 +19,8 @@ import fastai.callback.schedule  # noqa: F401  (Learner.fit_one_cycle)
 from .schedule import (SizePlan, get_schedule, size_pair, BaseSizeSchedule, SCHEDULE_KEYS,
                                         keyword_names)
 from .callback import ProgressiveResize, image_size
-from .learner import ProgressiveDataLoadersCallback, data_size, worker_count
+from .resize import data_size
+from .learner import ProgressiveDataLoadersCallback, worker_count
 
 # %% auto #0
 __all__ = ['StepTimes', 'measure_step_times', 'measure_valid_time', 'predict_fit_time', 'epochs_for_budget', 'TimeBudget']
@@ -64,14 +65,13 @@ class _StepTimer(Callback):
         if len(self.steps) >= self.n_steps: raise CancelFitException()
 
 class _TimingSizes(BaseSizeSchedule):
-    "The timing fit's sizes in order: each `size_at` call hands out the next; an epoch's first step repeats the last"
-    def __init__(self, seq:list, n_epoch:int): self.seq, self.n_epoch, self.i = seq, n_epoch, 0
+    "The timing fit's sizes in order: each new step (`pct`) gets the next, asked again the same; an epoch's first repeats"
+    def __init__(self, seq:list, n_epoch:int): self.seq, self.n_epoch, self.given = seq, n_epoch, {}
     def size_at(self, pct, full_size=None):
-        e = pct * self.n_epoch
-        # an epoch starts: timed apart
-        if abs(e - round(e)) < 1e-9: return self.seq[min(max(self.i - 1, 0), len(self.seq) - 1)]
-        self.i += 1
-        return self.seq[min(self.i - 1, len(self.seq) - 1)]
+        e, n = pct * self.n_epoch, len(self.given)
+        if abs(e - round(e)) < 1e-9: return self.seq[min(max(n - 1, 0), len(self.seq) - 1)]   # an epoch starts: timed apart
+        if pct not in self.given: self.given[pct] = self.seq[min(n, len(self.seq) - 1)]   # ProgressiveResize asks ahead too
+        return self.given[pct]
     def check(self, full_size): pass
     def fraction(self, pct): return 1.
 
@@ -106,7 +106,8 @@ def measure_step_times(learn:Learner, # the Learner to measure; its model, optim
     # ahead while the last size ran are not timed, so a size whose data loading is the bottleneck shows it
     tmp, timer, t_begin = _timing_learner(learn), _StepTimer(len(seq), clock), clock()
     with tmp.no_bar(), tmp.no_logging(), _rng_kept(learn.dls):
-        tmp.fit(n_epoch, 1e-6, cbs=[MECHANISMS[method](_TimingSizes(seq, n_epoch), **kwargs), timer])
+        sizer = MECHANISMS[method](_TimingSizes(seq, n_epoch), preallocate=False, **kwargs)
+        tmp.fit(n_epoch, 1e-6, cbs=[sizer, timer])
     res = StepTimes()
     for size in sizes:
         ts = [t for s, t in timer.steps if s == size][warmup:]
@@ -278,7 +279,7 @@ class TimeBudget:
 
 # %% ../nbs/07_budget.ipynb #fb134c0b
 # the schedule is passed on its own; the rest does not change a step
-_NOT_TIMED = ('schedule', 'sizes', 'verbose', 'log_size', *SCHEDULE_KEYS)
+_NOT_TIMED = ('schedule', 'sizes', 'verbose', 'log_size', 'preallocate', *SCHEDULE_KEYS)
 # mode, valid, ...; get_dls, draft, ...
 _METHOD_KEYS = {m: keyword_names(cb.__init__, skip=_NOT_TIMED) for m, cb in MECHANISMS.items()}
 

@@ -6,7 +6,7 @@
 __all__ = ['CleanupOnDetach', 'SizeCallback', 'ProgressiveResize', 'show_progression']
 
 # %% ../nbs/02_callback.ipynb #cef30f3b
-import random
+import contextlib, random
 from numbers import Integral, Real
 import torch
 import matplotlib.pyplot as plt
@@ -16,10 +16,10 @@ from fastai.callback.core import Callback
 from fastai.callback.mixup import MixUp, CutMix
 from fastai.distributed import DistributedDL
 from fastai.learner import Learner, Recorder, Metric
-from fastai.torch_core import show_image, TensorImage
+from fastai.torch_core import show_image, TensorImage, to_device, get_random_states, set_random_states
 
 from .schedule import SizeSchedule, SizeSteps, SizePlan, get_schedule, progress, plot_sizes
-from .resize import resize_batch, RESIZE_MODES
+from .resize import resize_batch, RESIZE_MODES, fusable_transforms, set_size, scaled_size, data_size
 
 # %% ../nbs/02_callback.ipynb #736b8260
 class SizeColumn(Metric):
@@ -59,6 +59,7 @@ class SizeCallback(CleanupOnDetach, Callback):
     log_size = False                     # a `train_size` column in the training log for the fit
     valid = 'full'                       # validate at 'full' size or at the 'current' training size
     in_fit = False                       # between `before_fit` and the cleanup
+    preallocate = False                  # check that one full-size training step fits in memory before the first
 
     def __init_subclass__(cls, **kwargs):
         "Keep each subclass's record out of `learn.export()`, like fastai's record of losses"
@@ -86,6 +87,7 @@ class SizeCallback(CleanupOnDetach, Callback):
         self.learn.metrics = without_size_column(self.learn.metrics) + column
         self.in_fit = True
         self.begin_fit()
+        if self.preallocate and self.resizes: check_full_step(self.learn, type(self).__name__, self.check_batch)
 
     def record(self, **values):
         "Append this training step's `values` (one per name in `records`) to the record"
@@ -112,6 +114,7 @@ class SizeCallback(CleanupOnDetach, Callback):
         raise NotImplementedError(f"{type(self).__name__} follows the sizes of another callback and plans none itself")
 
     def begin_fit(self): "Prepare this mechanism's fit (subclasses)"
+    def check_batch(self, b): "Check a full-size training batch before the fit's first step (subclasses)"
     def end_fit(self, learn): "Undo this mechanism's changes to `learn` (subclasses)"
 
 # %% ../nbs/02_callback.ipynb #4fa62f9c
@@ -150,6 +153,40 @@ def check_model_takes(learn, size, who):
                          "pooling); start larger (e.g. initial_scale=0.75), or replace the fixed-size layer (a "
                          "Linear after Flatten) with adaptive pooling") from e
     finally: m.train(was)
+
+# %% ../nbs/02_callback.ipynb #9a11oc01
+def _autocast(learn):
+    "The autocast context a callback such as fastai's `MixedPrecision` set up for this fit (a no-op when none did)"
+    ctx = next((c.autocast for c in learn.cbs if isinstance(getattr(c, 'autocast', None), torch.autocast)), None)
+    return ctx if ctx is not None else contextlib.nullcontext()
+
+def _out_of_memory(e)->bool: return isinstance(e, torch.OutOfMemoryError) or "can't allocate memory" in str(e)
+
+def check_full_step(learn, # the Learner about to train
+                    who:str, # the callback's name, for the message
+                    check=None, # called with the batch first, for a clearer error than the model's own
+                   ):
+    "One forward and backward on a batch at the full size and batch size, then undone: out of memory now, not at 80%"
+    dl, model, states = undistributed(learn.dls.train), learn.model, get_random_states()   # drawing the batch uses them too
+    b = dl.one_batch() if hasattr(dl, 'one_batch') else next(iter(dl))
+    b = to_device(b, next(model.parameters()).device)
+    n_inp, grads, mode = getattr(learn.dls, 'n_inp', 1), [p.grad for p in model.parameters()], model.training
+    if check is not None: check(b)
+    buffers = {k: v.clone() for k, v in model.named_buffers()}
+    try:
+        model.eval()   # eval: training probes skip it, BatchNorm keeps its statistics; activations are kept for backward
+        with _autocast(learn): loss = learn.loss_func(model(*b[:n_inp]), *b[n_inp:])
+        loss.backward()
+    except Exception as e:   # noqa: BLE001
+        if not _out_of_memory(e): return   # the fit's callbacks may prepare the batch (dtype, device): leave it to them
+        raise RuntimeError(f"{who}: one training step at the full size {tuple(b[0].shape[-2:])} and batch size {len(b[0])} "
+                           "does not fit in memory, so this fit would fail when it reaches the full size: lower the batch "
+                           f"size (or pass preallocate=False to {who} to skip this check)") from e
+    finally:
+        for p, g in zip(model.parameters(), grads): p.grad = g
+        with torch.no_grad():
+            for k, v in model.named_buffers(): v.copy_(buffers[k])
+        model.train(mode); set_random_states(**states)
 
 # %% ../nbs/02_callback.ipynb #f228d5af
 def refuse_two_resizers(cbs):
@@ -194,6 +231,8 @@ class ProgressiveResize(SizeCallback):
         valid:str='full', # validate at 'full' size or at the 'current' training size
         verbose:bool=False, # print a one-line summary of the plan when training starts
         log_size:bool=True, # a `train_size` column in the training log for the fit
+        preallocate:bool=True, # check first that one full-size step fits in memory (then undone): fail now, not later
+        fuse:bool=True, # have fastai's batch augmentation (aug_transforms' size) make the step's size: one resample
         size_jitter:float=0., # draw each growing step's size within this fraction of the scheduled one (0: none)
         jitter_seed:int=0, # seed of those draws, the same on every rank and rerun
         **kwargs, # `SizeSchedule`'s keywords (`initial_scale`, `finetune_fraction`, `size_increment`, ...)
@@ -205,7 +244,7 @@ class ProgressiveResize(SizeCallback):
             raise ValueError(f"size_jitter must be a fraction of the scheduled size in [0, 1); got {size_jitter!r}")
         if not isinstance(jitter_seed, Integral) or isinstance(jitter_seed, bool):
             raise ValueError(f"jitter_seed must be an int; got {jitter_seed!r}")
-        store_attr('mode,resize_targets,valid,verbose,log_size,size_jitter,jitter_seed')
+        store_attr('mode,resize_targets,valid,verbose,log_size,preallocate,fuse,size_jitter,jitter_seed')
         super().__init__()
 
     def _init_state(self): super()._init_state(); self.current_size = None
@@ -226,7 +265,30 @@ class ProgressiveResize(SizeCallback):
         steps = [dict(s, size=draw(i, s)) for i, s in enumerate(p.steps)]
         return SizePlan(p.full_size, n_epoch, steps)
 
-    def begin_fit(self): self._announced = False
+    def begin_fit(self):
+        "Find the batch transforms to fuse the resize into (with `fuse`, in 'resize' mode), and the full size they make"
+        dl = undistributed(self.dls.train)
+        self._announced, self._fused = False, fusable_transforms(dl) if self.fuse and self.mode == 'resize' else []
+        self._final = data_size(dl) if self._fused else None
+
+    def before_train(self):
+        "With fused transforms: the loader makes this epoch's first batch at its size"
+        if not self._fused: return
+        if not self._announced: self._announce(self._final)
+        self._fuse(self._step_size(self._final, self.epoch, 0, len(self.dl)))
+
+    def before_validate(self):
+        "Validation batches come from the user's transforms as they were (they are shared with the training loader)"
+        self._unfuse()
+
+    def _fuse(self, size):
+        "Make the fused batch transforms produce `size`, each scaled from the size it makes at full size"
+        for t, orig, made in self._fused: set_size(t, scaled_size(made, size, self._final))
+
+    def _unfuse(self):
+        for t, orig, made in getattr(self, '_fused', []): t.size = orig
+
+    def end_fit(self, learn): self._unfuse(); self._fused = []
 
     def before_batch(self):
         "Resize a training batch to the scheduled size (a validation batch too with valid='current')"
@@ -238,11 +300,18 @@ class ProgressiveResize(SizeCallback):
 
     def _train_size(self)->tuple:
         "This training step's size: the scheduled one (or one drawn near it with `size_jitter`), recorded"
-        final = self._full_size()
+        final = self._final or self._full_size()   # fused: the batch is already small, the transforms know the full size
         if not self._announced: self._announce(final)
-        size = self.schedule.size_at(progress(self.epoch, self.iter, self.n_epoch, self.n_iter), final)
-        if self.size_jitter: size = self._choices.draw(size, self.size_jitter, self.jitter_seed, self.epoch, self.iter)
+        size = self._step_size(final, self.epoch, self.iter, self.n_iter)
         self.record(sizes=size, size_epochs=self.epoch + self.iter / self.n_iter)
+        if self._fused and self.iter + 1 < self.n_iter:   # the loader makes the next batch once this step is done
+            self._fuse(self._step_size(final, self.epoch, self.iter + 1, self.n_iter))
+        return size
+
+    def _step_size(self, final, epoch, it, n_iter)->tuple:
+        "The size of step `it` of `epoch`: the scheduled one, or one drawn near it with `size_jitter`"
+        size = self.schedule.size_at(progress(epoch, it, self.n_epoch, n_iter), final)
+        if self.size_jitter: size = self._choices.draw(size, self.size_jitter, self.jitter_seed, epoch, it)
         return size
 
     def _resize_targets(self)->bool:
@@ -262,7 +331,7 @@ class ProgressiveResize(SizeCallback):
         "Check the schedule against the real image size and print the plan if `verbose`"
         self.schedule.check(final)   # raises if the schedule's sizes do not fit the images
         if self.size_jitter: self._choices = _JitterChoices(self.schedule, final)
-        if self.verbose: print(f"ProgressiveResize: {self.plan(final, self.n_epoch, self.n_iter).summary()}")
+        if self.verbose: print(f"ProgressiveResize: {self.plan(final, self.n_epoch, len(self.dl)).summary()}")
         self._announced = True
 
     def show_progression(self, dls, **kwargs):

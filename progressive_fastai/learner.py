@@ -6,7 +6,6 @@
 from __future__ import annotations
 import copy, math, warnings
 from PIL import Image
-import torch
 from fastcore.basics import store_attr, patch, GetAttr
 from fastcore.foundation import L
 from fastcore.meta import delegates
@@ -15,63 +14,25 @@ from fastai.distributed import DistributedDL, DistributedTrainer
 from fastai.learner import Learner
 from fastai.data.load import DataLoader
 from fastai.torch_core import rank_distrib
-from fastai.vision.augment import Resize, RandomResizedCrop, RandomCrop, CropPad, AffineCoordTfm, RandomResizedCropGPU
+from fastai.vision.augment import RandomResizedCrop, RandomCrop, CropPad
 from fastai.vision.core import PILBase
 import fastai.callback.schedule  # noqa: F401  (Learner.fit_one_cycle)
 
 from .schedule import (SizeSchedule, SizeSteps, SizePlan, get_schedule, progress, size_pair, SCHEDULE_KEYS,
                                         keyword_names)
+from .resize import ITEM_SIZE_TFMS, tfm_size, with_size, data_size, scaled_size
 # also patches Recorder.plot_size_sched
 from .callback import SizeCallback, refuse_two_resizers, check_model_takes, undistributed
 
 # %% auto #0
 __all__ = ['ProgressiveDataLoadersCallback', 'ProgressiveDataLoaders']
 
-# %% ../nbs/03_learner.ipynb #f4c828c3
-_ITEM_SIZE_TFMS = (Resize, RandomResizedCrop, RandomCrop, CropPad)   # size stored as (w, h)
-_BATCH_SIZE_TFMS = (AffineCoordTfm, RandomResizedCropGPU)            # size stored as given: int or (h, w)
-
-def _tfm_size(t):
-    "The (h, w) a size-setting transform produces, or None"
-    if isinstance(t, _ITEM_SIZE_TFMS): return (int(t.size[1]), int(t.size[0]))
-    if isinstance(t, _BATCH_SIZE_TFMS) and t.size is not None: return size_pair(t.size if isinstance(t.size, int) else tuple(t.size), 'size')
-    return None
-
-def _with_size(t, size):
-    "An independent copy of the size-setting transform `t` that produces `size` (h, w)"
-    t = copy.deepcopy(t)   # a shallow copy would share fasttransform's dispatch, bound to (and writing) the original
-    h, w = size
-    if isinstance(t, _ITEM_SIZE_TFMS): t.size = type(t.size)((w, h))
-    else: t.size = h if isinstance(t.size, int) and h == w else (h, w)
-    return t
-
-def size_transforms(dl, # a fastai training or validation DataLoader
-                   )->list:
-    "The size-setting transforms of `dl`'s item and batch pipelines, in order (none for a plain torch DataLoader)"
-    return [t for name in ('after_item', 'after_batch') for t in getattr(getattr(dl, name, None), 'fs', [])
-            if _tfm_size(t) is not None]
-
-# %% ../nbs/03_learner.ipynb #969c1a63
-def data_size(dl, # a fastai DataLoader
-             )->tuple|None:
-    "The (h, w) of the images `dl` produces, read from its last size-setting transform (None if it has none)"
-    tfms = size_transforms(dl)
-    return _tfm_size(tfms[-1]) if tfms else None
-
-# %% ../nbs/03_learner.ipynb #edd80f63
-def scaled_size(tfm_size, # the (h, w) a transform produces at the final size
-                size, # the (h, w) to train at
-                full_size, # the data's full (h, w)
-               )->tuple:
-    "`tfm_size` (h, w) scaled by `size / full_size` on each side, rounded, at least 1 px"
-    return tuple(max(1, round(t * s / f)) for t, s, f in zip(tfm_size, size, full_size))
-
 # %% ../nbs/03_learner.ipynb #b5aaca32
 def _check_pipeline(dl):
     "Raise if scaling `dl`'s size transforms would change the field of view rather than the resolution"
-    item = [t for t in dl.after_item.fs if isinstance(t, _ITEM_SIZE_TFMS)]
+    item = [t for t in dl.after_item.fs if isinstance(t, ITEM_SIZE_TFMS)]
     if item and isinstance(item[0], (RandomCrop, CropPad)):
-        t = item[0]; h, w = _tfm_size(t)
+        t = item[0]; h, w = tfm_size(t)
         raise ValueError(
             "fit_progressive scales the size-setting transforms by (size / final size), but the first one, "
             f"{type(t).__name__}(({h}, {w})), crops a window out of images of any size: scaled down it would crop a "
@@ -99,10 +60,10 @@ def _create_cls(tfm):
 
 def _draft_request(after_item, size):
     "How large a drafted image must stay for the first size transform of the (scaled) `after_item` pipeline, or `size`"
-    item = [t for t in after_item.fs if isinstance(t, _ITEM_SIZE_TFMS)]
+    item = [t for t in after_item.fs if isinstance(t, ITEM_SIZE_TFMS)]
     if not item: return tuple(size)
     factor = 1 / math.sqrt(item[0].min_scale) if isinstance(item[0], RandomResizedCrop) else 1.
-    return tuple(math.ceil(s * factor) for s in _tfm_size(item[0]))
+    return tuple(math.ceil(s * factor) for s in tfm_size(item[0]))
 
 def _draft_dataset(ds, request):
     "A shallow copy of the fastai `Datasets` `ds` whose image-opening transforms decode JPEGs in draft mode"
@@ -207,7 +168,7 @@ class _SizedLoaders:
         kwargs = dict(bs=bs)
         for name in ('after_item', 'after_batch'):
             pipe = getattr(self.base, name)
-            fs = [_with_size(t, scaled_size(_tfm_size(t), size, self.full_size)) if _tfm_size(t) is not None else t
+            fs = [with_size(t, scaled_size(tfm_size(t), size, self.full_size)) if tfm_size(t) is not None else t
                   for t in pipe.fs]
             kwargs[name] = type(pipe)(fs, split_idx=pipe.split_idx)
         if self.draft:
@@ -377,6 +338,7 @@ class ProgressiveDataLoadersCallback(SizeCallback):
         draft:bool=False, # decode JPEGs at a reduced size when the target is at most half the image (PIL draft mode)
         verbose:bool=False, # print the plan when the fit starts
         log_size:bool=True, # add a `train_size` column to the training log for the fit, as `ProgressiveResize` does
+        preallocate:bool=True, # check first that one full-size step fits in memory (then undone): fail now, not later
         **kwargs, # `SizeSchedule`'s keywords (`initial_scale`, `finetune_fraction`, `size_increment`, ...)
     ):
         self.schedule = get_schedule(schedule, sizes, **kwargs)
@@ -388,7 +350,7 @@ class ProgressiveDataLoadersCallback(SizeCallback):
         if max_bs is not None and (not isinstance(max_bs, int) or max_bs < 1):
             raise ValueError(f"max_bs must be an int >= 1; got {max_bs!r}")
         if lr_scale not in _LR_SCALES: raise ValueError(f"lr_scale must be one of {_LR_SCALES}; got {lr_scale!r}")
-        store_attr('get_dls,bs_scale,max_bs,lr_scale,draft,verbose,log_size')
+        store_attr('get_dls,bs_scale,max_bs,lr_scale,draft,verbose,log_size,preallocate')
         self.loaders, self.base, self._lr, self._epoch = None, None, _ScaledLR(), None
         super().__init__()
 

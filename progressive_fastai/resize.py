@@ -6,11 +6,13 @@
 __all__ = ['resize_batch']
 
 # %% ../nbs/01_resize.ipynb #c1839415
+import copy
 import torch
 import torch.nn.functional as F
 from fastai.torch_core import TensorImage, TensorMask, TensorMultiCategory, retain_type
 from fastai.vision.core import TensorPoint, TensorBBox
 
+from fastai.vision.augment import Resize, RandomResizedCrop, RandomCrop, CropPad, AffineCoordTfm, RandomResizedCropGPU
 from .schedule import size_pair
 
 # %% ../nbs/01_resize.ipynb #f06a857a
@@ -149,3 +151,54 @@ def _drop_empty_boxes(ys, i):
     for j in range(i + 1, len(ys)):
         if isinstance(ys[j], TensorMultiCategory) and ys[j].shape == empty.shape:
             ys[j] = retain_type(ys[j].as_subclass(torch.Tensor).masked_fill(empty, 0), ys[j]); break
+
+# %% ../nbs/01_resize.ipynb #f4c828c3
+ITEM_SIZE_TFMS = (Resize, RandomResizedCrop, RandomCrop, CropPad)   # size stored as (w, h)
+BATCH_SIZE_TFMS = (AffineCoordTfm, RandomResizedCropGPU)            # size stored as given: int or (h, w)
+
+def tfm_size(t):
+    "The (h, w) a size-setting transform produces, or None"
+    if isinstance(t, ITEM_SIZE_TFMS): return (int(t.size[1]), int(t.size[0]))
+    if isinstance(t, BATCH_SIZE_TFMS) and t.size is not None: return size_pair(t.size if isinstance(t.size, int) else tuple(t.size), 'size')
+    return None
+
+def set_size(t, size):
+    "Make the size-setting transform `t` produce `size` (h, w), in place, in the convention it stores its size in"
+    h, w = size
+    if isinstance(t, ITEM_SIZE_TFMS): t.size = type(t.size)((w, h))
+    else: t.size = h if isinstance(t.size, int) and h == w else (h, w)
+
+def with_size(t, size):
+    "An independent copy of the size-setting transform `t` that produces `size` (h, w)"
+    t = copy.deepcopy(t)   # a shallow copy would share fasttransform's dispatch, bound to (and writing) the original
+    set_size(t, size)
+    return t
+
+def size_transforms(dl, # a fastai training or validation DataLoader
+                   )->list:
+    "The size-setting transforms of `dl`'s item and batch pipelines, in order (none for a plain torch DataLoader)"
+    return [t for name in ('after_item', 'after_batch') for t in getattr(getattr(dl, name, None), 'fs', [])
+            if tfm_size(t) is not None]
+
+# %% ../nbs/01_resize.ipynb #969c1a63
+def data_size(dl, # a fastai DataLoader
+             )->tuple|None:
+    "The (h, w) of the images `dl` produces, read from its last size-setting transform (None if it has none)"
+    tfms = size_transforms(dl)
+    return tfm_size(tfms[-1]) if tfms else None
+
+# %% ../nbs/01_resize.ipynb #f05ab1e1
+def fusable_transforms(dl, # a fastai training DataLoader
+                      )->list:
+    "(transform, its `size`, the (h, w) it makes) of each batch transform that sets `dl`'s output size (none if an item one does)"
+    tfms = size_transforms(dl)
+    if not tfms or not isinstance(tfms[-1], BATCH_SIZE_TFMS): return []
+    return [(t, t.size, tfm_size(t)) for t in dl.after_batch.fs if isinstance(t, BATCH_SIZE_TFMS) and tfm_size(t) is not None]
+
+# %% ../nbs/01_resize.ipynb #edd80f63
+def scaled_size(tfm_size, # the (h, w) a transform produces at the final size
+                size, # the (h, w) to train at
+                full_size, # the data's full (h, w)
+               )->tuple:
+    "`tfm_size` (h, w) scaled by `size / full_size` on each side, rounded, at least 1 px"
+    return tuple(max(1, round(t * s / f)) for t, s, f in zip(tfm_size, size, full_size))

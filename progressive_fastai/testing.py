@@ -4,8 +4,8 @@
 
 # %% auto #0
 __all__ = ['SEG_CODES', 'make_image_folder', 'make_segmentation_folder', 'synth_dls', 'synth_seg_dls', 'synth_ae_dls', 'tiny_cnn',
-           'record_input_sizes', 'ShapeProbe', 'PixelClock', 'count_worker_pools', 'WorkerPoolProbe', 'QuietTraining',
-           'quiet_training', 'learner_snapshot']
+           'OutOfMemoryAt', 'record_input_sizes', 'ShapeProbe', 'PixelClock', 'count_worker_pools', 'WorkerPoolProbe',
+           'QuietTraining', 'quiet_training', 'learner_snapshot']
 
 # %% ../nbs/10_testing.ipynb #b51c9d2a
 import hashlib, json, tempfile
@@ -13,6 +13,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
+import torch
 from torch import nn
 from torch.utils.data.dataloader import _MultiProcessingDataLoaderIter
 from PIL import Image, ImageDraw
@@ -135,6 +136,14 @@ def tiny_cnn(n_out:int=2, # number of outputs
     def block(ni, nf): return nn.Sequential(nn.Conv2d(ni, nf, 3, stride=2, padding=1), nn.BatchNorm2d(nf), nn.ReLU())
     return nn.Sequential(block(n_in, width), block(width, 2 * width), block(2 * width, 2 * width),
                          nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(2 * width, n_out))
+
+# %% ../nbs/10_testing.ipynb #00a7e0a1
+class OutOfMemoryAt(nn.Module):
+    "`tiny_cnn` that runs out of memory, as a GPU would, on training steps (grad enabled) at `size` px wide or wider"
+    def __init__(self, size:int, n_out:int=2): super().__init__(); self.size, self.body = size, tiny_cnn(n_out)
+    def forward(self, x):
+        if x.shape[-1] >= self.size and torch.is_grad_enabled(): raise torch.OutOfMemoryError("CUDA out of memory. Tried to allocate 2.00 GiB")
+        return self.body(x)
 
 # %% ../nbs/10_testing.ipynb #74641eb7
 @contextmanager

@@ -97,3 +97,9 @@ def test_pareto_verdict():
     assert verdict([0.03, -0.01, 0.04], spread=0.01) == 'ties'     # one seed disagrees
     assert verdict([0.01, 0.01, 0.01], spread=0.02) == 'ties'      # within the seed spread
     assert verdict([-0.05, -0.03, -0.04], spread=0.02) == 'loses'
+
+def test_fused_resize_script_smoke(tmp_path):
+    res = _smoke('fused_resize.py', tmp_path, '--per_class', '2', '--valid_per_class', '1', '--size', '32', '--epochs', '1',
+                 '--seeds', '0', '--bs', '4', '--workers', '0')
+    assert [(r['seed'], r['fuse']) for r in res['rows']] == [(0, True), (0, False)] and len(res['diffs']) == 1
+    assert set(res['summary']) == {'fused', 'resized again'} and 'Fused minus resized again' in (tmp_path/'smoke.md').read_text()
