@@ -167,7 +167,8 @@ def check_full_step(learn, # the Learner about to train
                     check=None, # called with the batch first, for a clearer error than the model's own
                    ):
     "One forward and backward on a batch at the full size and batch size, then undone: out of memory now, not at 80%"
-    dl, model, states = undistributed(learn.dls.train), learn.model, get_random_states()   # drawing the batch uses them too
+    dl, states = undistributed(learn.dls.train), get_random_states()   # drawing the batch uses the random state too
+    model = getattr(learn.model, '_orig_mod', learn.model)   # torch.compile'd: check the eager model, no recompile
     b = dl.one_batch() if hasattr(dl, 'one_batch') else next(iter(dl))
     b = to_device(b, next(model.parameters()).device)
     n_inp, grads, mode = getattr(learn.dls, 'n_inp', 1), [p.grad for p in model.parameters()], model.training
