@@ -72,3 +72,7 @@ def results_header(title, m, a, seeds, budget_note='')->list:
             f"{m['cpu']}, {m['threads']} threads, GPU: {m['gpu'] or 'none'}; torch {m['torch']}, fastai {m['fastai']}; {m['date']}, commit {m['commit'][:10]}.",
             f"xresnet18 from scratch, {a.per_class * 10} training / {a.valid_per_class * 10} validation images at {a.size} px (presizing), bs {a.bs}, "
             f"lr {a.lr}, seeds {seeds}.{budget_note} Accuracy: mean ± sd over seeds (min-max); time includes validation.", '']
+
+def final_metric(learn, name:str='accuracy')->float:
+    "The last epoch's value of the metric `name` in `learn.recorder` (its columns follow `metric_names`, less 'epoch')"
+    return float(learn.recorder.values[-1][learn.recorder.metric_names.index(name) - 1])

@@ -15,7 +15,7 @@ from pathlib import Path
 import torch
 from fastai.vision.all import Learner, accuracy, set_seed, xresnet18
 from progressive_fastai.all import ProgressiveResize
-from _common import subset, machine, data_args, presized_dls, train_time_cb
+from _common import subset, machine, data_args, presized_dls, final_metric, train_time_cb
 
 def main():
     ap = data_args(argparse.ArgumentParser(), per_class=80, valid_per_class=40)
@@ -36,7 +36,7 @@ def main():
             dls = presized_dls(path, a.size, a.bs, seed=seed, workers=a.workers)
             learn, tt = Learner(dls, xresnet18(n_out=dls.c), metrics=accuracy), train_time_cb()
             with learn.no_bar(), learn.no_logging(): learn.fit_one_cycle(a.epochs, a.lr, cbs=[ProgressiveResize(fuse=fuse), tt])
-            acc = float(learn.recorder.values[-1][learn.recorder.metric_names.index('accuracy') - 1])
+            acc = final_metric(learn)
             rows.append(dict(seed=seed, fuse=fuse, accuracy=round(acc, 4), train_s=round(tt.seconds, 2)))
             print(rows[-1], flush=True)
     by = lambda f, k: [r[k] for r in rows if r['fuse'] == f]

@@ -20,7 +20,7 @@ from pathlib import Path
 import torch
 from fastai.vision.all import Learner, accuracy, set_seed, xresnet18
 from progressive_fastai.all import ProgressiveResize
-from _common import subset, machine, data_args, presized_dls
+from _common import subset, machine, data_args, presized_dls, final_metric
 
 METHODS = ('full size', 'ProgressiveResize', 'fit_progressive')
 BUDGET_METHOD = {'ProgressiveResize': 'resize', 'fit_progressive': 'dataloaders'}
@@ -32,7 +32,7 @@ def _run(learn, n, lr, method, cbs=()):
         if method == 'fit_progressive': learn.fit_progressive(n, lr, cbs=list(cbs))
         elif method == 'ProgressiveResize': learn.fit_one_cycle(n, lr, cbs=[ProgressiveResize(), *cbs])
         else: learn.fit_one_cycle(n, lr, cbs=list(cbs))
-    return time.perf_counter() - t0, float(learn.recorder.values[-1][learn.recorder.metric_names.index('accuracy') - 1])
+    return time.perf_counter() - t0, final_metric(learn)
 
 def verdict(diffs:list, spread:float)->str:
     "'wins', 'loses' or 'ties': a win or a loss only when every seed agrees and the mean is beyond the seed spread"
