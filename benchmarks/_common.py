@@ -55,15 +55,30 @@ def stats(xs)->dict:
     import statistics
     return dict(mean=round(statistics.mean(xs), 4), sd=round(statistics.stdev(xs), 4) if len(xs) > 1 else 0., min=min(xs), max=max(xs))
 
+def mean_curve(runs)->tuple:
+    "Epoch by epoch over `runs` (one per seed): mean time, mean accuracy and its sd over the runs that reached that epoch"
+    import statistics
+    n = max(len(r['accuracies']) for r in runs)
+    t, m, sd = [], [], []
+    for k in range(n):
+        rs = [r for r in runs if len(r['accuracies']) > k]
+        accs = [r['accuracies'][k] for r in rs]
+        t.append(statistics.mean(r['times'][k] for r in rs)); m.append(statistics.mean(accs))
+        sd.append(statistics.stdev(accs) if len(accs) > 1 else 0.)
+    return t, m, sd
+
 def plot_accuracy_runs(runs, methods, seeds, size, path):
-    "Validation accuracy against wall-clock time, one line per run, a colour per method (in `methods` order)"
+    "Validation accuracy against wall-clock time: per method (a colour each, in `methods` order) the mean over seeds and a ± sd band"
     import matplotlib.pyplot as plt
     fig, ax = plt.subplots(figsize=(7.5, 4.2))
-    colours = {m: f'C{i}' for i, m in enumerate(methods)}
-    for r in runs:
-        ax.plot(r['times'], r['accuracies'], '-', color=colours[r['method']], alpha=0.55, marker='.', label=r['method'] if r['seed'] == seeds[0] else None)
+    for i, m in enumerate(methods):
+        rs = [r for r in runs if r['method'] == m]
+        if not rs: continue
+        t, mean, sd = mean_curve(rs)
+        ax.plot(t, mean, '-', color=f'C{i}', marker='.', label=m)
+        ax.fill_between(t, [a - d for a, d in zip(mean, sd)], [a + d for a, d in zip(mean, sd)], color=f'C{i}', alpha=0.15)
     ax.set_xlabel('wall-clock time (s)'); ax.set_ylabel('validation accuracy'); ax.grid(alpha=0.3); ax.legend(fontsize=8)
-    ax.set_title(f"Equal wall-clock: xresnet18 at {size} px, {len(seeds)} seeds (one line per run)", fontsize=10)
+    ax.set_title(f"Equal wall-clock: xresnet18 at {size} px, mean and ± sd over {len(seeds)} seeds", fontsize=10)
     fig.tight_layout(); fig.savefig(path, dpi=110)
 
 def results_header(title, m, a, seeds, budget_note='')->list:

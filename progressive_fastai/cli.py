@@ -232,7 +232,7 @@ def _run(args, say):
         if builtin:
             tmp = tempfile.TemporaryDirectory(prefix='progressive_fastai_')
             say(f"Built-in data: {len(TEXTURES)} texture classes ({', '.join(TEXTURES)}), {args.images} training and "
-                f"{max(10, args.images // 4)} validation images per class at {args.size} px, generated in {tmp.name}", flush=True)
+                f"{max(10, args.images // 4)} validation images per class at {args.size} px, generated in a temporary folder", flush=True)
             path = make_textures(Path(tmp.name)/'textures', size=args.size, n_train=args.images,
                                  n_valid=max(10, args.images // 4),
                                  seed=args.seed, show_progress=not getattr(args, 'quiet', False) and sys.stdout.isatty())

@@ -179,7 +179,8 @@ class _SizedLoaders:
     def _from_get_dls(self, size, bs):
         res = self.get_dls(size, bs)
         if not isinstance(res, DataLoaders):
-            raise TypeError(f"get_dls(size, bs) must return fastai DataLoaders; it returned {type(res).__name__}")
+            got = 'None (does it end with `return dls`?)' if res is None else f'a {type(res).__name__}'
+            raise TypeError(f"get_dls(size, bs) must return fastai DataLoaders; it returned {got}")
         dl = res.train
         mine, theirs = _items(self.base), _items(dl)
         if mine is not None and theirs is not None:
@@ -458,10 +459,12 @@ def _check_fit_keywords(kwargs):
 def progressive_plan(self:Learner, n_epoch:int, # epochs in the fit
                      schedule=None, # a `SizeSchedule` or `SizeSteps`; built from the keywords if None
                      sizes=None, # explicit sizes from smallest to largest
-                     **kwargs, # `ProgressiveDataLoadersCallback`' and the schedule's keywords
-                    )->SizePlan:
+                     **kwargs, # keywords of `ProgressiveDataLoadersCallback` and of the schedule
+                    )->SizePlan: # every batch's size, batch size and step
     "The steps (sizes, batch sizes, LR factors) `fit_progressive(n_epoch, ...)` with the same arguments would train on"
     return ProgressiveDataLoadersCallback(schedule, sizes, **kwargs).plan(self, n_epoch)
+
+_show_params(Learner.progressive_plan, ProgressiveDataLoadersCallback, SizeSchedule);
 
 # %% ../nbs/03_learner.ipynb #17f4e28f
 @patch
@@ -478,6 +481,8 @@ def fit_progressive(self:Learner, n_epoch:int, # epochs in the fit
     refuse_two_resizers([*self.cbs, *cbs, cb])   # before anything changes
     try: self.fit_one_cycle(n_epoch, lr_max, cbs=cbs + [cb], **kwargs)
     finally: cb.cleanup(self)   # a fit that raised: after_fit did not run, and fastai has detached the callback
+
+_show_params(Learner.fit_progressive, ProgressiveDataLoadersCallback, Learner.fit_one_cycle);
 
 # %% ../nbs/03_learner.ipynb #1042a038
 @patch
@@ -502,6 +507,4 @@ def fine_tune_progressive(self:Learner, epochs:int, # unfrozen epochs, trained w
     self.fit_progressive(epochs, slice(base_lr / lr_mult, base_lr), pct_start=pct_start, div=div, schedule=schedule,
                          **own, **kwargs)
 
-_show_params(Learner.fit_progressive, ProgressiveDataLoadersCallback, Learner.fit_one_cycle)
-_show_params(Learner.progressive_plan, ProgressiveDataLoadersCallback, SizeSchedule)
 _show_params(Learner.fine_tune_progressive, Learner.fit_progressive, SizeSchedule);

@@ -29,36 +29,47 @@ def params_table(fn)->str:
         except Exception: continue
         for k, d in docs.items():
             if not d.get('docment') and k in more and more[k].get('docment'): d['docment'] = more[k]['docment']
+    # types as written: docments would give an unannotated parameter its default's type (`NoneType` for None)
+    try: sig = inspect.signature(fn)
+    except (TypeError, ValueError): sig = None
+    def anno(name, d):
+        if sig is None: return d.get('anno')
+        if name == 'return': return sig.return_annotation
+        p = sig.parameters.get(name)
+        return p.annotation if p is not None else d.get('anno')
+    # the parameters of the signature shown, in its order (an alias's `*args, **kwargs` are not its parent's parameters)
+    names = [n for n in (sig.parameters if sig is not None else docs) if n not in ('self', 'cls', 'return')]
     rows = []
-    for name, d in docs.items():
-        if name in ('self', 'cls'): continue
+    for name in names + ['return']:
+        d = docs.get(name, {})
         details = (d.get('docment') or '').replace('|', '\\|').replace('\n', ' ')
         if name == 'return':
-            if d.get('anno') not in (None, inspect._empty) or details:
-                rows.append(f"| **Returns** | {_fmt(d.get('anno'))} | | {details} |")
+            if anno(name, d) not in (None, inspect._empty) or details:
+                rows.append(f"| **Returns** | {_fmt(anno(name, d))} | | {details} |")
             continue
-        kind = d.get('kind')
+        kind = sig.parameters[name].kind if sig is not None else d.get('kind')
         label = f"\\*\\*{name}" if kind == inspect.Parameter.VAR_KEYWORD else (f"\\*{name}" if kind == inspect.Parameter.VAR_POSITIONAL else name)
-        rows.append(f"| {label} | {_fmt(d.get('anno'))} | {_fmt(d.get('default'), True)} | {details} |")
+        default = sig.parameters[name].default if sig is not None else d.get('default')
+        rows.append(f"| {label} | {_fmt(anno(name, d))} | {_fmt(default, True)} | {details} |")
     if not rows: return ''
     return '\n'.join(['|    | **Type** | **Default** | **Details** |', '| -- | -------- | ----------- | ----------- '
                                                                        '|', *rows])
 
 # %% ../nbs/98_showdoc.ipynb #492794e0
-def signature_text(sym, name:str)->str:
-    "`name(param:anno=default, ...)`, one parameter per line when long, without the comments (the table has them)"
+def signature_text(sym, name:str, width:int=88)->str:
+    "`name(param, param=default, ...)` as docs.fast.ai shows it: no types (the table has them), wrapped at `width`"
     try: sig = inspect.signature(sym)
     except (TypeError, ValueError): return name
-    def anno(a): return a if isinstance(a, str) else getattr(a, '__name__', None) or str(a).replace('typing.', '')
     def param(p):
         star = {p.VAR_POSITIONAL: '*', p.VAR_KEYWORD: '**'}.get(p.kind, '')
-        a = f": {anno(p.annotation)}" if p.annotation is not p.empty else ''
-        d = f" = {p.default!r}" if p.default is not p.empty else ''
-        return f"{star}{p.name}{a}{d}"
+        return f"{star}{p.name}" + (f"={p.default!r}" if p.default is not p.empty else '')
     params = [param(p) for p in sig.parameters.values() if p.name not in ('self', 'cls')]
-    ret = '' if sig.return_annotation is inspect.Signature.empty else f" -> {anno(sig.return_annotation)}"
-    one = f"{name}({', '.join(params)}){ret}"
-    return one if len(one) <= 90 else f"{name}(\n" + ''.join(f"    {p},\n" for p in params) + f"){ret}"
+    lines, line = [], f"{name}("
+    for i, p in enumerate(params):
+        p += ')' if i == len(params) - 1 else ','
+        if len(line) + 1 + len(p) > width and not line.endswith('('): lines.append(line); line = '    ' + p
+        else: line += ('' if line.endswith('(') else ' ') + p
+    return '\n'.join(lines + [line if params else line + ')'])
 
 # %% ../nbs/98_showdoc.ipynb #c9f38cd4
 class ParamsTableRenderer:

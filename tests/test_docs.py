@@ -3,12 +3,22 @@ by tools/build_docs.py and opened in headless Chromium, which reports what it re
 
 Checked on every page: it renders (a title and text), every image loads, no raw front matter and no `#|` directive
 shows, internal links point to pages and anchors that exist. Across the site: every public name of
-`progressive_fastai.all` has a documented entry with its parameters table."""
+`progressive_fastai.all` has a documented entry with its parameters table.
+
+On the pages a reader reaches from the navigation (nbs/sidebar.yml; the test helpers and other internals are left
+out), as a docs.fast.ai reader would expect: no test code shows (tests are hidden, or live in tests/), no entry is
+documented twice, no stderr and no path of the machine that ran the notebook is saved, no type shows as `NoneType`,
+no output runs off the page, each page holds at most PAGE_LIMIT characters of text and the whole site at most
+SITE_LIMIT."""
 import json, os, re, shutil, subprocess, sys
 from pathlib import Path
 from urllib.parse import urlsplit, unquote
 import pytest
 from nbrun import ROOT
+
+PAGE_LIMIT, SITE_LIMIT = 25_000, 125_000
+TEST_CALL = re.compile(r'^\s*(test_(eq|ne|close|fail|warns|stdout|is|shuffled|eq_type|sig)\(|assert\b)', re.M)
+MACHINE_PATH = re.compile(r'(/work/|/tmp/|/home/|/root/|/usr/lib/|site-packages|dist-packages|/\.venv/)')
 
 pytest.importorskip('nbdev.serve', reason='nbdev 2 needs fastcore<2: the docs are built in the dev environment')
 
@@ -19,8 +29,7 @@ def _chromium():
 
 @pytest.fixture(scope='module')
 def site(tmp_path_factory):
-    sys.path.insert(0, str(ROOT/'tools'))
-    import build_docs
+    build_docs = build_docs_module()
     out = tmp_path_factory.mktemp('site')
     pages = build_docs.build(out)
     return out, pages
@@ -60,5 +69,50 @@ def test_every_page_in_chromium(site):
     for name in pfa.__all__:
         hits = [t for text, t in documented.items() if text == name]
         if not hits: problems.append(f"public name {name} has no documented entry on any page")
-        elif not any(hits): problems.append(f"public name {name} is documented without a parameters table")
+        elif not any(hits) and _has_params(getattr(pfa, name)): problems.append(f"public name {name} is documented without a parameters table")
+    problems += reader_problems(reports, build_docs_module().user_pages())
     assert not problems, '\n'.join(problems)
+
+def _has_params(obj)->bool:
+    "Whether `obj` takes parameters, so its entry needs a parameters table (a mixin such as `CleanupOnDetach` takes none)"
+    import inspect
+    try: return bool(inspect.signature(obj).parameters)
+    except (TypeError, ValueError): return True
+
+def build_docs_module():
+    sys.path.insert(0, str(ROOT/'tools'))
+    import build_docs
+    return build_docs
+
+def reader_problems(reports, user_pages):
+    "What a reader of the navigated pages should not meet: test code, an entry twice, stderr, machine paths, a long page"
+    problems, seen, total = [], {}, 0
+    for page in user_pages:
+        r = reports[page]
+        total += r['text_len']
+        if r['text_len'] > PAGE_LIMIT: problems.append(f"{page}: {r['text_len']:,} characters of text (limit {PAGE_LIMIT:,})")
+        for code in r['code']:
+            m = TEST_CALL.search(code)
+            if m: problems.append(f"{page}: visible test code {m.group(0).strip()!r} in\n{code[:200]}")
+        problems += [f"{page}: stderr saved: {e[:200]!r}" for e in r['stderr']]
+        problems += [f"{page}: an output runs off the page: {e!r}" for e in r.get('overflow', [])]
+        if 'NoneType' in r['text']: problems.append(f"{page}: a type shows as NoneType (an unannotated default of None)")
+        m = MACHINE_PATH.search(r['text'])
+        if m: problems.append(f"{page}: a machine path shows: ...{r['text'][max(0, m.start() - 80):m.end() + 80]!r}...")
+        for e in r['entries']:
+            if e['table']: seen.setdefault(e['text'], []).append(page)
+    problems += [f"{name} is documented {len(ps)} times: {ps}" for name, ps in seen.items() if len(ps) > 1]
+    if total > SITE_LIMIT: problems.append(f"the navigated site holds {total:,} characters of text (limit {SITE_LIMIT:,})")
+    return problems
+
+def test_reader_problems_are_caught():
+    "The reader checks fail on each thing they look for (a made-up page report)"
+    ok = dict(text_len=100, text='fine', code=['x = 1'], stderr=[], overflow=[], entries=[dict(text='f', table=True)])
+    assert reader_problems({'a.html': ok}, ['a.html']) == []
+    bad = [dict(ok, code=['test_eq(1, 1)']), dict(ok, code=['  assert x']), dict(ok, stderr=['UserWarning: x']),
+           dict(ok, text='see /work/main/.venv/lib'), dict(ok, text='x: NoneType = None'), dict(ok, text_len=PAGE_LIMIT + 1), dict(ok, overflow=['a long line'])]
+    for r in bad: assert len(reader_problems({'a.html': r}, ['a.html'])) == 1, r
+    assert len(reader_problems({'a.html': ok, 'b.html': ok}, ['a.html', 'b.html'])) == 1      # entry f twice
+    assert reader_problems({'a.html': ok, 'b.html': dict(ok, code=['test_eq(1, 1)'])}, ['a.html']) == []  # internals
+    big = dict(ok, text_len=PAGE_LIMIT, entries=[])
+    assert 'site holds' in reader_problems({f'{i}.html': big for i in range(6)}, [f'{i}.html' for i in range(6)])[-1]

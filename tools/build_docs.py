@@ -17,9 +17,10 @@ ROOT = Path(__file__).resolve().parent.parent
 CSS = """body{font-family:system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;
 line-height:1.5;color:#222} nav{font-size:.9rem;margin-bottom:1.5rem;border-bottom:1px solid #ddd;padding-bottom:.5rem}
 nav a{margin-right:.8rem} pre{background:#f6f8fa;padding:.7rem;overflow-x:auto;border-radius:4px;font-size:.85rem}
-pre.output{background:#fff;border-left:3px solid #ccd} code{font-size:.9em} table{border-collapse:collapse;margin:.8rem 0;font-size:.9rem}
+pre.output{background:#fff;border-left:3px solid #ccd;white-space:pre-wrap;overflow-wrap:anywhere} code{font-size:.9em} table{border-collapse:collapse;margin:.8rem 0;font-size:.9rem;display:block;overflow-x:auto;max-width:100%}
 th,td{border:1px solid #ddd;padding:.3rem .6rem;text-align:left} img{max-width:100%} .description{color:#555;font-size:1.1rem}
-hr{border:none;border-top:1px solid #eee;margin:2rem 0 1rem}"""
+hr{border:none;border-top:1px solid #eee;margin:2rem 0 1rem} nav b{margin-right:.4rem;color:#555}
+pre.stderr{background:#fdecea;border-left:3px solid #c33}"""
 
 CHECK_JS = r"""
 // What tests/test_docs.py reads from the DOM that headless Chromium dumps: images that failed to load, visible
@@ -35,7 +36,12 @@ window.addEventListener('load', () => {
   });
   const links = [...document.querySelectorAll('a[href]')].map(a => a.getAttribute('href'));
   const ids = [...document.querySelectorAll('[id]')].map(e => e.id);
-  const res = {title: (document.querySelector('h1') || {}).innerText || '', text_len: text.length, imgs, entries, links, ids,
+  const code = [...document.querySelectorAll('main pre.code')].map(e => e.innerText);
+  const stderr = [...document.querySelectorAll('main pre.stderr')].map(e => e.innerText);
+  const mainWidth = document.querySelector('main').clientWidth;   // outputs wider than the page (tables scroll in place)
+  const overflow = [...document.querySelectorAll('main pre.output, main img')].filter(e => e.scrollWidth > mainWidth + 2 || e.getBoundingClientRect().width > mainWidth + 2).map(e => (e.innerText || e.getAttribute('src') || '').slice(0, 80));
+  const res = {title: (document.querySelector('h1') || {}).innerText || '', text_len: text.length, text, imgs, entries, links, ids,
+               code, stderr, overflow,
                directives: (text.match(/^\s*#\|.*$/mg) || []), front_matter: /^\s*---\s*$/m.test(text.split('\n').slice(0, 3).join('\n')) || /^(title|output-file|description):/m.test(text)};
   const pre = document.createElement('pre'); pre.id = 'page-check'; pre.style.display = 'none';
   pre.textContent = JSON.stringify(res); document.body.appendChild(pre);
@@ -107,7 +113,8 @@ def render_nb(nb_path, out_dir, rel, site_pages, md):
         for o in cell.get('outputs', []):
             data = o.get('data', {})
             if o['output_type'] == 'stream':
-                if o.get('name') == 'stdout': page_html.append(f'<pre class="output">{html.escape("".join(o["text"]))}</pre>')
+                kind = 'output' if o.get('name') == 'stdout' else 'output stderr'   # Quarto prints stderr too
+                page_html.append(f'<pre class="{kind}">{html.escape("".join(o["text"]))}</pre>')
             elif 'image/png' in data:
                 n_fig += 1
                 fig_dir.mkdir(parents=True, exist_ok=True)
@@ -119,7 +126,7 @@ def render_nb(nb_path, out_dir, rel, site_pages, md):
             elif 'text/plain' in data: page_html.append(f'<pre class="output">{html.escape("".join(data["text/plain"]))}</pre>')
     title = fm.get('title') or Path(rel).stem
     desc = md.renderInline(local_links(fm['description'])) if fm.get('description') else ''
-    nav = ' '.join(f'<a href="{up}{p}">{html.escape(t)}</a>' for p, t in site_pages)
+    nav = ' '.join(f'<a href="{up}{p}">{html.escape(t)}</a>' if p else f'<b>{html.escape(t)}:</b>' for p, t in site_pages)
     doc = (f'<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{html.escape(title)}</title>'
            f'<link rel="stylesheet" href="{up}style.css"></head><body><nav>{nav}</nav><main>'
            f'<h1 class="title">{html.escape(title)}</h1>' + (f'<p class="description">{desc}</p>' if desc else '') +
@@ -137,6 +144,28 @@ def _output_name(nb):
             if m: return m.group(1)
     return Path(nb).with_suffix('.html').name
 
+def sidebar():
+    "[(section or '', [notebook paths])] from nbs/sidebar.yml: the navigation; pages not named there are internals"
+    import yaml
+    out = []
+    for item in yaml.safe_load((ROOT/'nbs'/'sidebar.yml').read_text())['website']['sidebar']['contents']:
+        if isinstance(item, str): out.append(('', [item]))
+        else: out.append((item['section'], list(item['contents'])))
+    return out
+
+def user_pages():
+    "The pages a reader reaches from the navigation, as built (internals such as the test helpers are left out)"
+    return [str(Path(nb).parent/re.sub(r'^\d+_', '', Path(nb).with_suffix('.html').name)).lstrip('./')
+            for _, nbs_ in sidebar() for nb in nbs_]
+
+def _title(nb):
+    "The page title: the notebook's first heading"
+    for cell in json.loads(Path(nb).read_text(encoding='utf-8'))['cells']:
+        if cell['cell_type'] == 'raw':
+            m = re.search(r'^title:\s*(.+)$', ''.join(cell['source']), re.M)
+            if m: return m.group(1).strip().strip('"\'').replace('`', '')
+    return Path(nb).stem
+
 def build(out=ROOT/'_site_check', n_workers=1):
     "Process the notebooks with nbdev and render every page into `out`; return the list of pages"
     from nbdev.serve import proc_nbs
@@ -150,7 +179,11 @@ def build(out=ROOT/'_site_check', n_workers=1):
     (out/'check.js').write_text(CHECK_JS)
     nbs = sorted(p for p in (ROOT/'_proc').rglob('*.ipynb') if not p.name.startswith('_'))
     pages = [(str(p.relative_to(ROOT/'_proc').parent/_output_name(p)).lstrip('./'), p) for p in nbs]
-    nav = [(rel, Path(rel).stem.replace('_', ' ')) for rel, _ in pages]
+    titles = {str(p.relative_to(ROOT/'_proc')): (rel, _title(p)) for rel, p in pages}
+    nav = []
+    for section, nbs_ in sidebar():
+        if section: nav.append(('', section))
+        nav += [titles[nb] for nb in nbs_ if nb in titles]
     md = _md()
     for rel, p in pages: render_nb(p, out, rel, nav, md)
     return [rel for rel, _ in pages]

@@ -32,7 +32,7 @@ def render(nb_path=ROOT/'nbs'/'index.ipynb', write_images=True):
                     (ROOT/'readme_files').mkdir(exist_ok=True)
                     (ROOT/name).write_bytes(base64.b64decode(data['image/png']))
                 out.append(f"![]({name})"); continue
-            elif 'text/plain' in data and not ''.join(data['text/plain']).startswith('<Figure'): text = ''.join(data['text/plain'])
+            elif 'text/plain' in data and not ''.join(data['text/plain']).startswith(('<Figure', '<IPython.core.display')): text = ''.join(data['text/plain'])
             else: continue
             out.append("    " + text.rstrip('\n').replace('\n', '\n    '))
     return "\n\n".join(out) + "\n"

@@ -13,9 +13,9 @@ from nbrun import tst_flags, _directives   # the same cell rules as the tests
 
 def _skip(cell, flags):
     if cell.cell_type != 'code': return True
+    cell.outputs = []   # execnb keeps a cell's old outputs when the new run prints nothing: a stale warning would stay
     d = _directives(cell.source)
     if d.get('eval:', [''])[0].lower() == 'false' or flags & d.keys() or 'nbdev_export' + '(' in cell.source:
-        cell.outputs = []
         return True
     return False
 
