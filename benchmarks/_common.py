@@ -57,14 +57,11 @@ def stats(xs)->dict:
 
 def mean_curve(runs)->tuple:
     "Epoch by epoch over `runs` (one per seed): mean time, mean accuracy and its sd over the runs that reached that epoch"
-    import statistics
-    n = max(len(r['accuracies']) for r in runs)
     t, m, sd = [], [], []
-    for k in range(n):
+    for k in range(max(len(r['accuracies']) for r in runs)):
         rs = [r for r in runs if len(r['accuracies']) > k]
-        accs = [r['accuracies'][k] for r in rs]
-        t.append(statistics.mean(r['times'][k] for r in rs)); m.append(statistics.mean(accs))
-        sd.append(statistics.stdev(accs) if len(accs) > 1 else 0.)
+        acc = stats([r['accuracies'][k] for r in rs])
+        t.append(stats([r['times'][k] for r in rs])['mean']); m.append(acc['mean']); sd.append(acc['sd'])
     return t, m, sd
 
 def plot_accuracy_runs(runs, methods, seeds, size, path):

@@ -159,7 +159,7 @@ def user_pages():
             for _, nbs_ in sidebar() for nb in nbs_]
 
 def _title(nb):
-    "The page title: the notebook's first heading"
+    "The page title: the `title:` of the front matter nbdev wrote (else the notebook's name)"
     for cell in json.loads(Path(nb).read_text(encoding='utf-8'))['cells']:
         if cell['cell_type'] == 'raw':
             m = re.search(r'^title:\s*(.+)$', ''.join(cell['source']), re.M)
