@@ -128,6 +128,17 @@ class GrowingAutoencoder(Module):
         mods += [self.core] if level == 0 else []
         return [p for m in mods for p in m.parameters()]
 
+    def fade_next(self, alpha:float|None=None):
+        "The fade-in weight of the next forward pass alone (None: forget one that was set and not used)"
+        if alpha is None: self.__dict__.pop('_next_alpha', None)
+        else: self.__dict__['_next_alpha'] = float(alpha)
+
+    def __getstate__(self):
+        "A fade-in weight set for one training batch is not part of the model (`learn.export()`, `copy.deepcopy`)"
+        state = super().__getstate__().copy()
+        state.pop('_next_alpha', None)
+        return state
+
     def level_of(self, x)->int:
         "The level that takes input `x`: the one of `x`'s size (the top level when not `growing`)"
         hw = tuple(x.shape[-2:])
@@ -142,8 +153,10 @@ class GrowingAutoencoder(Module):
                              f"multiple of {self.multiple})")
         return self.level_sizes.index(hw)
 
-    def forward(self, x, alpha:float=1.):
+    def forward(self, x, alpha:float|None=None):
         "Reconstruct `x` at its level, blended with the level below while `alpha` < 1 (the fade-in)"
+        # None: the weight `GrowAutoencoder` set for this one batch (`fade_next`), else 1
+        if alpha is None: alpha = self.__dict__.pop('_next_alpha', 1.)
         level = self.level_of(x)
         alpha = alpha if self.growing and level > 0 else 1.
         h = self.down[level](self.from_rgb[level](x))
@@ -212,7 +225,6 @@ class GrowAutoencoder(SizeCallback):
     order = ProgressiveResize.order   # before MixUp/CutMix and MixedPrecision, like ProgressiveResize
     run_valid = True
     records = ('sizes', 'size_epochs', 'levels', 'alphas')
-    _stateattrs = ('_hook',)   # a fit's forward pre-hook: not pickled
     def __init__(self,
         schedule:SizeSteps|None=None, # a schedule over the model's level sizes; `SizeSteps(model.level_sizes)` if None
         sizes=None, # level sizes, smallest first: the last few of `model.level_sizes`
@@ -239,7 +251,7 @@ class GrowAutoencoder(SizeCallback):
     def _init_state(self):
         "Fresh run state; fastcore's `Stateful` also calls this when a pickled Learner is loaded"
         super()._init_state()
-        self._frozen, self._frozen_level, self.model_, self._in_use = [], None, None, None
+        self._frozen_level, self.model_, self._in_use = None, None, None
 
     def _schedule(self, model):
         schedule, sizes, kwargs = self._sched_args
@@ -281,19 +293,12 @@ class GrowAutoencoder(SizeCallback):
         "Check the model (a clear error now for a model or schedule that cannot grow) and remember what it trains"
         m = unwrap_model(self.learn.model)
         self.plan(m, 1, 1000)
-        self.model_, self.growth, self._current, self._alpha = m, None, None, 1.
-        self._requires_grad = [p.requires_grad for p in m.parameters()]
-        if getattr(self, '_hook', None) is not None: self._hook.remove()   # left by a fit that raised
-        self._hook = m.register_forward_pre_hook(self._pass_alpha, with_kwargs=True, prepend=True)
-
-    def _pass_alpha(self, model, args, kwargs):
-        "The model's `alpha` argument for this batch: the fade-in weight is passed in, never set on the model"
-        return args, {'alpha': self._alpha, **kwargs}
+        self.model_, self.growth, self._current, self._frozen_level = m, None, None, None
 
     def before_batch(self):
         "Resize the batch to the step's level, pass the fade-in weight and freeze the older levels while it fades in"
         if not self.in_fit: return
-        m, self._alpha = self.model_, 1.
+        m = self.model_
         if self.training:
             self._check_full(m, tuple(self.learn.xb[0].shape[-2:]))
             if self.growth is None or len(self.growth.sizes) != self.n_epoch * self.n_iter:
@@ -304,15 +309,14 @@ class GrowAutoencoder(SizeCallback):
             pos = self.epoch + self.iter / self.n_iter
             self.record(sizes=self.growth.sizes[i], levels=level, alphas=alpha, size_epochs=pos)
             self._current = (level, alpha)
-            self._freeze(level if self.freeze_old and alpha < 1 else None)
+            self._frozen_level = level if self.freeze_old and alpha < 1 else None
             if (level, alpha < 1) != self._in_use:
                 self._drop_stale_grads(level, alpha); self._in_use = (level, alpha < 1)
         elif self.at_current_size and self._current is not None:
             level, alpha = self._current
         else: return
-        xb, yb = self.learn.xb, self.learn.yb
-        self.learn.xb, self.learn.yb = resize_batch(xb, yb, m.level_sizes[level], resize_targets=True)
-        self._alpha = alpha
+        self.learn.xb, self.learn.yb = resize_batch(self.learn.xb, self.learn.yb, m.level_sizes[level], resize_targets=True)
+        if alpha < 1: m.fade_next(alpha); self.edit('alpha', m.fade_next)   # the model takes it at its next forward
 
     def _drop_stale_grads(self, level, alpha):
         "Drop the gradients of the unused from-/to-image stages below the levels in use: no update, no weight decay"
@@ -327,22 +331,11 @@ class GrowAutoencoder(SizeCallback):
                              f"build GrowingAutoencoder(full_size={full if full[0] != full[1] else full[0]}, ...) or "
                              f"resize the data to {m.full_size}")
 
-    def _freeze(self, level):
-        "Freeze every parameter outside `level`'s own stages (None: unfreeze what this callback froze)"
-        m = self.model_
-        if level == self._frozen_level and (self._frozen or level is None): return
-        for p in self._frozen: p.requires_grad_(True)
-        self._frozen, self._frozen_level = [], level
-        if level is None: return
-        own = {id(p) for p in m.level_params(level)}
-        self._frozen = [p for p in m.parameters() if id(p) not in own and p.requires_grad]
-        for p in self._frozen:
-            p.requires_grad_(False); p.grad = None   # no gradient: the optimizer skips it (no update, no weight decay)
+    def after_backward(self):
+        "With `freeze_old`, while a level fades in: no gradient outside its own stages, so the optimizer skips them"
+        if self._frozen_level is None: return   # `requires_grad` is never changed: an interrupted fit leaves it as it was
+        own = {id(p) for p in self.model_.level_params(self._frozen_level)}
+        for p in self.model_.parameters():
+            if id(p) not in own: p.grad = None   # no update, no weight decay
 
-    def end_fit(self, learn):
-        "Unfreeze what this callback froze"
-        if self.model_ is None: return   # the model check failed: nothing changed
-        self._hook.remove(); self._hook = None
-        self._freeze(None)
-        for p, rg in zip(self.model_.parameters(), self._requires_grad): p.requires_grad_(rg)
-        self.model_ = None
+    def end_fit(self): self.model_ = None

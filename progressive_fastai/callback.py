@@ -6,20 +6,23 @@
 __all__ = ['CleanupOnDetach', 'SizeCallback', 'ProgressiveResize', 'show_progression']
 
 # %% ../nbs/02_callback.ipynb #cef30f3b
-import contextlib, random
+import contextlib, random, sys
 from numbers import Integral, Real
 import torch
 import matplotlib.pyplot as plt
 from fastcore.basics import store_attr, patch
+from fastcore.foundation import L
 from fastcore.meta import delegates
 from fastai.callback.core import Callback
 from fastai.callback.mixup import MixUp, CutMix
 from fastai.distributed import DistributedDL
+from fastai.data.load import DataLoader
 from fastai.learner import Learner, Recorder, Metric
 from fastai.torch_core import show_image, TensorImage, to_device, get_random_states, set_random_states
 
 from .schedule import SizeSchedule, SizeSteps, SizePlan, get_schedule, progress, plot_sizes
-from .resize import resize_batch, RESIZE_MODES, fusable_transforms, set_size, scaled_size, data_size
+from .resize import (resize_batch, RESIZE_MODES, fusable_transforms, set_size, scaled_size, data_size,
+                                      own_loader)
 
 # %% ../nbs/02_callback.ipynb #736b8260
 class SizeColumn(Metric):
@@ -35,9 +38,20 @@ class SizeColumn(Metric):
     @property
     def name(self): return 'train_size'
 
-def without_size_column(metrics)->list:
-    "`metrics` without any `train_size` column this library added"
-    return [m for m in metrics if not isinstance(m, SizeColumn)]
+class MetricsWithSize(L):
+    "The Learner's metrics and a `train_size` column for one fit; pickled (`learn.export()`) as the user's own metrics"
+    user = None   # the user's own metrics, put back when the fit ends
+    def _new(self, items, *args, **kwargs):
+        res = super()._new(items, *args, **kwargs)   # fastai's `metrics` setter maps the list: keep what it was
+        res.user = self.user
+        return res
+    def __reduce__(self): return (L, (list(self.user),))
+
+def with_size_column(metrics, sizes:list)->MetricsWithSize:
+    "`metrics` and a `train_size` column reading `sizes`"
+    res = MetricsWithSize([*metrics, SizeColumn(sizes)])
+    res.user = metrics
+    return res
 
 # %% ../nbs/02_callback.ipynb #f12ed777
 class CleanupOnDetach:
@@ -53,18 +67,18 @@ class CleanupOnDetach:
 
 # %% ../nbs/02_callback.ipynb #52936582
 class SizeCallback(CleanupOnDetach, Callback):
-    "Base of the size-following callbacks: stands aside in `lr_find`, records each step, logs the size, cleans up once"
+    "Base of the size-following callbacks: stands aside outside training, records each step, logs the size"
     records = ('sizes', 'size_epochs')   # lists of one entry per training step, also on `learn.recorder`
     resizes = True                       # sets the training size: two such callbacks would resize twice
     log_size = False                     # a `train_size` column in the training log for the fit
     valid = 'full'                       # validate at 'full' size or at the 'current' training size
-    in_fit = False                       # between `before_fit` and the cleanup
+    in_fit = False                       # between `before_fit` and the end of this callback's part in the fit
     preallocate = False                  # check that one full-size training step fits in memory before the first
 
     def __init_subclass__(cls, **kwargs):
-        "Keep each subclass's record out of `learn.export()`, like fastai's record of losses"
+        "Keep each subclass's record and run state out of `learn.export()`, like fastai's record of losses"
         super().__init_subclass__(**kwargs)
-        cls._stateattrs = tuple(dict.fromkeys((*cls._stateattrs, *cls.records, 'in_fit')))
+        cls._stateattrs = tuple(dict.fromkeys((*cls._stateattrs, *cls.records, 'in_fit', '_edits')))
         Recorder._stateattrs = tuple(dict.fromkeys((*Recorder._stateattrs, *cls.records)))
 
     def __init__(self, log_size:bool|None=None, # a `train_size` column in the training log for the fit; None: the class's default
@@ -74,20 +88,45 @@ class SizeCallback(CleanupOnDetach, Callback):
     def _init_state(self):
         "Fresh run state; fastcore's `Stateful` also calls this when a pickled Learner is loaded"
         for name in self.records: setattr(self, name, [])
-        self.in_fit = False
+        self.in_fit, self._edits = False, {}
 
     def before_fit(self):
-        "Stand aside in `lr_find`; otherwise start a new record and the size column, then `begin_fit`"
-        if hasattr(self.learn, 'lr_finder'): self.run = False; return
+        "Stand aside in `lr_find`, `validate`, `get_preds` and `predict`; otherwise start a new record and the size column"
+        if hasattr(self.learn, 'lr_finder') or in_inference(self.learn):
+            if not fit_running(self.learn): self.finish()   # a fit that died with this callback attached: undone
+            self.run = False; return
+        self.finish()
         if self.resizes: refuse_two_resizers(self.learn.cbs)
         self._init_state()
         if hasattr(self.learn, 'recorder'):
             for name in self.records: setattr(self.learn.recorder, name, getattr(self, name))
-        column = [SizeColumn(self.sizes)] if self.log_size else []
-        self.learn.metrics = without_size_column(self.learn.metrics) + column
         self.in_fit = True
         self.begin_fit()
         if self.preallocate and self.resizes: check_full_step(self.learn, type(self).__name__, self.check_batch)
+        if self.log_size:
+            learn, user = self.learn, self.learn.metrics
+            self.edit('metrics', lambda: setattr(learn, 'metrics', user))
+            learn.metrics = with_size_column(user, self.sizes)
+
+    def edit(self, key, # one key per changed value
+             undo, # puts the user's value back
+            ):
+        "Note how to undo a change this fit makes to one of the user's objects (the first `undo` of `key` is kept)"
+        self._edits.setdefault(key, undo)
+
+    def undo_edits(self, keys=None):
+        "Put back the user's values this fit changed (those of `keys`, or all), newest first; safe to call again"
+        edits = getattr(self, '_edits', {})
+        for k in reversed([k for k in edits if keys is None or k in keys]): edits.pop(k)()
+
+    def finish(self):
+        "End this callback's part in a fit: the user's values back, the fit's own objects dropped"
+        self.undo_edits()
+        if self.in_fit: self.end_fit()
+        self.in_fit = False
+
+    def after_fit(self): self.finish()        # fastai runs `after_fit` after a cancelled fit too
+    def cleanup(self, learn): self.finish()   # detached (a fit's `cbs=`), also from a fit that raised
 
     def record(self, **values):
         "Append this training step's `values` (one per name in `records`) to the record"
@@ -96,18 +135,21 @@ class SizeCallback(CleanupOnDetach, Callback):
     @property
     def at_current_size(self)->bool:
         "Whether this batch is a validation batch to resize to the current training size (`valid='current'`, in a fit)"
-        return self.valid == 'current' and self.in_fit and not self.training and not hasattr(self.learn, 'gather_preds')
+        return self.valid == 'current' and self.in_fit and not self.training
 
     def train_loaders(self)->list:
         "The fastai DataLoaders whose transforms make this fit's training batches (for callbacks that adjust them)"
         return [undistributed(self.learn.dls.train)]
 
-    def after_fit(self): self.cleanup(self.learn)   # fastai runs `after_fit` after a cancelled fit too
-    def cleanup(self, learn):
-        "Undo what the fit changed on `learn` (safe to call more than once)"
-        if learn is not None and self.in_fit: learn.metrics = without_size_column(learn.metrics)
-        if self.in_fit: self.end_fit(learn)
-        self.in_fit = False
+    def copies_of(self, obj)->list:
+        "This fit's own copies of the user's transform `obj` (`[obj]` if the fit made none: then it is the user's)"
+        return [obj]
+
+    def train_on(self, dl):
+        "Train this epoch on `dl`, a loader of the fit's own: `learn.dl`, set as fastai's `DistributedTrainer` sets it"
+        learn, before = self.learn, self.learn.dl
+        self.edit('dl', lambda: setattr(learn, 'dl', before))   # fastai's own loader back once the fit ends, however
+        learn.dl = dl
 
     def plan(self, learn, n_epoch:int)->SizePlan:
         "The plan of a `n_epoch` fit on `learn`: the size (and batch size) of every training step, before training"
@@ -115,12 +157,25 @@ class SizeCallback(CleanupOnDetach, Callback):
 
     def begin_fit(self): "Prepare this mechanism's fit (subclasses)"
     def check_batch(self, b): "Check a full-size training batch before the fit's first step (subclasses)"
-    def end_fit(self, learn): "Undo this mechanism's changes to `learn` (subclasses)"
+    def end_fit(self): "Drop this mechanism's own objects of the fit (subclasses)"
 
 # %% ../nbs/02_callback.ipynb #4fa62f9c
 def undistributed(dl):
     "The fastai DataLoader under a `DistributedDL` wrapper (the loader itself if it is not wrapped)"
     return dl.dl if isinstance(dl, DistributedDL) else dl
+
+# %% ../nbs/02_callback.ipynb #4fa62f9d
+def in_inference(learn)->bool:
+    "Whether `learn` is in `validate`, `get_preds` or `predict`: fastai holds `learn.lock` there, and not in `fit`"
+    return learn.lock.locked()
+
+def fit_running(learn)->bool:
+    "Whether a `fit` of `learn` is on the call stack (a validation inside a fit, not one after a fit that died)"
+    code, frame = Learner.fit.__code__, sys._getframe(1)
+    while frame is not None:
+        if frame.f_code is code and frame.f_locals.get('self') is learn: return True
+        frame = frame.f_back
+    return False
 
 # %% ../nbs/02_callback.ipynb #950487c4
 def image_size(dl)->tuple:
@@ -221,7 +276,7 @@ class ProgressiveResize(SizeCallback):
     "Progressive resizing on the batch: train on smaller images early, resized on the device, full size at the end"
     order = min(MixUp.order, CutMix.order) - 1   # mix the resized images; also before MixedPrecision (10)
     run_valid = True                             # validation is only touched with valid='current'
-    _stateattrs = ('current_size',)              # run state (with the record): not pickled by `learn.export()`
+    _stateattrs = ('current_size', '_own', '_copies', '_fused')   # run state: not pickled by `learn.export()`
 
     @delegates(SizeSchedule.__init__)
     def __init__(self,
@@ -248,7 +303,9 @@ class ProgressiveResize(SizeCallback):
         store_attr('mode,resize_targets,valid,verbose,log_size,preallocate,fuse,size_jitter,jitter_seed')
         super().__init__()
 
-    def _init_state(self): super()._init_state(); self.current_size = None
+    def _init_state(self):
+        super()._init_state()
+        self.current_size, self._own, self._copies, self._fused = None, None, {}, []
 
     def plan(self, learn, # the Learner to fit, or (without one) the full image size, int or (h, w)
              n_epoch:int, # epochs in the fit
@@ -267,29 +324,27 @@ class ProgressiveResize(SizeCallback):
         return SizePlan(p.full_size, n_epoch, steps)
 
     def begin_fit(self):
-        "Find the batch transforms to fuse the resize into (with `fuse`, in 'resize' mode), and the full size they make"
+        "The fit's own training loader (copies of the user's transforms), and the batch transforms to fuse the resize into"
         dl = undistributed(self.dls.train)
-        self._announced, self._fused = False, fusable_transforms(dl) if self.fuse and self.mode == 'resize' else []
-        self._final = data_size(dl) if self._fused else None
+        self._own, self._copies = own_loader(dl) if isinstance(dl, DataLoader) else (None, {})
+        self._announced = False
+        self._fused = fusable_transforms(self._own) if self._own is not None and self.fuse and self.mode == 'resize' else []
+        self._final = data_size(self._own) if self._fused else None
 
     def before_train(self):
-        "With fused transforms: the loader makes this epoch's first batch at its size"
+        "Train this epoch on the fit's own loader; with fused transforms it makes the first batch at its size"
+        if self._own is not None: self.train_on(self._own)   # before DistributedTrainer wraps `learn.dl` (order 11)
         if not self._fused: return
         if not self._announced: self._announce(self._final)
         self._fuse(self._step_size(self._final, self.epoch, 0, len(self.dl)))
 
-    def before_validate(self):
-        "Validation batches come from the user's transforms as they were (they are shared with the training loader)"
-        self._unfuse()
-
     def _fuse(self, size):
-        "Make the fused batch transforms produce `size`, each scaled from the size it makes at full size"
+        "Make the fit's fused batch transforms produce `size`, each scaled from the size it makes at full size"
         for t, orig, made in self._fused: set_size(t, scaled_size(made, size, self._final))
 
-    def _unfuse(self):
-        for t, orig, made in getattr(self, '_fused', []): t.size = orig
-
-    def end_fit(self, learn): self._unfuse(); self._fused = []
+    def train_loaders(self)->list: return [self._own] if getattr(self, '_own', None) is not None else super().train_loaders()
+    def copies_of(self, obj)->list: return [self._copies.get(id(obj), obj)] if getattr(self, '_own', None) else [obj]
+    def end_fit(self): self._own, self._copies, self._fused = None, {}, []
 
     def before_batch(self):
         "Resize a training batch to the scheduled size (a validation batch too with valid='current')"

@@ -20,7 +20,7 @@ import fastai.callback.schedule  # noqa: F401  (Learner.fit_one_cycle)
 
 from .schedule import (SizeSchedule, SizeSteps, SizePlan, get_schedule, progress, size_pair, SCHEDULE_KEYS,
                                         keyword_names)
-from .resize import ITEM_SIZE_TFMS, tfm_size, with_size, data_size, scaled_size
+from .resize import ITEM_SIZE_TFMS, tfm_size, data_size, scaled_size, own_loader
 # also patches Recorder.plot_size_sched
 from .callback import SizeCallback, refuse_two_resizers, check_model_takes, undistributed
 
@@ -58,12 +58,13 @@ def _create_cls(tfm):
     f = getattr(getattr(tfm, 'encodes', None), '_f', None) or getattr(tfm, 'func', None)
     return getattr(f, '__self__', None) if getattr(f, '__func__', None) is PILBase.create.__func__ else None
 
-def _draft_request(after_item, size):
-    "How large a drafted image must stay for the first size transform of the (scaled) `after_item` pipeline, or `size`"
+def _draft_request(after_item, size, full_size=None):
+    "How large a drafted image must stay for the first size transform of `after_item` scaled to `size`, or `size`"
     item = [t for t in after_item.fs if isinstance(t, ITEM_SIZE_TFMS)]
     if not item: return tuple(size)
     factor = 1 / math.sqrt(item[0].min_scale) if isinstance(item[0], RandomResizedCrop) else 1.
-    return tuple(math.ceil(s * factor) for s in tfm_size(item[0]))
+    made = tfm_size(item[0]) if full_size is None else scaled_size(tfm_size(item[0]), size, full_size)
+    return tuple(math.ceil(s * factor) for s in made)
 
 def _draft_dataset(ds, request):
     "A shallow copy of the fastai `Datasets` `ds` whose image-opening transforms decode JPEGs in draft mode"
@@ -155,26 +156,21 @@ class _SizedLoaders:
     "Training loaders of `base`'s items at any size, built once per (size, batch size)"
     def __init__(self, base, full_size, get_dls=None, draft=False):
         store_attr('base,get_dls,draft')
-        self.full_size, self.cache = tuple(full_size), {}
+        self.full_size, self.cache, self.copies = tuple(full_size), {}, {}   # copies: {key: {id(user's tfm): copy}}
 
     def __call__(self, size, bs):
         key = (tuple(size), bs)
-        if key not in self.cache: self.cache[key] = self._build(tuple(size), bs)
+        if key not in self.cache: self.cache[key], self.copies[key] = self._build(tuple(size), bs)
         return self.cache[key]
 
     def _build(self, size, bs):
-        if self.get_dls is not None: return self._from_get_dls(size, bs)
-        if size == self.full_size: return self.base if bs == self.base.bs else self.base.new(bs=bs)
+        "A loader of the fit's own at (`size`, `bs`): copies of the user's transforms, scaled (the full size too)"
+        if self.get_dls is not None: return self._from_get_dls(size, bs), {}
         kwargs = dict(bs=bs)
-        for name in ('after_item', 'after_batch'):
-            pipe = getattr(self.base, name)
-            fs = [with_size(t, scaled_size(tfm_size(t), size, self.full_size)) if tfm_size(t) is not None else t
-                  for t in pipe.fs]
-            kwargs[name] = type(pipe)(fs, split_idx=pipe.split_idx)
-        if self.draft:
-            ds = _draft_dataset(self.base.dataset, _draft_request(kwargs['after_item'], size))
+        if self.draft and size != self.full_size:
+            ds = _draft_dataset(self.base.dataset, _draft_request(self.base.after_item, size, self.full_size))
             if ds is not None: kwargs['dataset'] = ds
-        return self.base.new(**kwargs)
+        return own_loader(self.base, size, self.full_size, **kwargs)
 
     def _from_get_dls(self, size, bs):
         res = self.get_dls(size, bs)
@@ -195,7 +191,7 @@ class _SizedLoaders:
                              f"{self.base.n} originally")
         return dl
 
-    def clear(self): self.cache = {}
+    def clear(self): self.cache, self.copies = {}, {}
 
 # %% ../nbs/03_learner.ipynb #74146a4f
 class _EpochLoader(DataLoader):
@@ -328,6 +324,7 @@ class ProgressiveDataLoadersCallback(SizeCallback):
     order = DistributedTrainer.order + 1   # after the distributed wrapper of learn.dl, before ProgressCallback (60)
     run_valid = False
     records = ('sizes', 'size_epochs', 'batch_sizes')
+    _stateattrs = ('loaders', 'base', '_epoch', '_lr', 'batches', 'size_plan', '_epoch_steps')   # the fit's: not pickled
     @delegates(SizeSchedule.__init__)
     def __init__(self,
         schedule:SizeSchedule|SizeSteps|None=None, # a `SizeSchedule` or `SizeSteps`; built from the keywords if None
@@ -352,8 +349,11 @@ class ProgressiveDataLoadersCallback(SizeCallback):
             raise ValueError(f"max_bs must be an int >= 1; got {max_bs!r}")
         if lr_scale not in _LR_SCALES: raise ValueError(f"lr_scale must be one of {_LR_SCALES}; got {lr_scale!r}")
         store_attr('get_dls,bs_scale,max_bs,lr_scale,draft,verbose,log_size,preallocate')
-        self.loaders, self.base, self._lr, self._epoch = None, None, _ScaledLR(), None
         super().__init__()
+
+    def _init_state(self):
+        super()._init_state()
+        self.loaders, self.base, self._lr, self._epoch = None, None, _ScaledLR(), None
 
     def _plan(self, dls, n_epoch):
         base, final = _train_base(dls, self.get_dls, self.max_bs)
@@ -372,33 +372,33 @@ class ProgressiveDataLoadersCallback(SizeCallback):
         "Plan the fit and prepare the per-size loaders"
         self.base, self.final, self.batches, self.size_plan = self._plan(self.dls, self.n_epoch)
         self._epoch_steps = [[s for s in self.size_plan.steps if s['epoch'] == e] for e in range(self.n_epoch)]
-        self.loaders = _SizedLoaders(self.base, self.final, self.get_dls, self.draft)
-        self._dl_before, self._lr = getattr(self.learn, 'dl', None), _ScaledLR()
-        if self.get_dls is not None and self.batches[0]: self.loaders(self.batches[0][0]['size'],
-                                                                      self.batches[0][0]['bs'])  # fail early
+        self.loaders, self._lr = _SizedLoaders(self.base, self.final, self.get_dls, self.draft), _ScaledLR()
+        for key in dict.fromkeys((tuple(b['size']), b['bs']) for bb in self.batches for b in bb):
+            self.loaders(*key)   # every loader of the fit now: a bad get_dls fails early, other callbacks see them all
         if self.verbose and not rank_distrib(): print(f"fit_progressive: {self.size_plan.summary()}")
 
     def before_train(self):
         "This epoch's batches, in the item order of fastai's own sampler (`DistributedDL`'s shard when distributed)"
         idxs = list(self.learn.dl.get_idxs())
         self._epoch = ProgressiveEpoch(self.base, _segments(self.batches[self.epoch]), idxs, self.loaders)
-        self.learn.dl = self._epoch
+        self.train_on(self._epoch)
 
     def before_batch(self):
-        "Put back the previous step's LR; record the size, batch size and epoch position of the batch"
-        self._lr.restore(self.opt)
+        "Record the size, batch size and epoch position of the batch"
         step = self._epoch_steps[self.epoch][self.iter]
         self.record(sizes=tuple(self.x.shape[-2:]), batch_sizes=self.x.shape[0], size_epochs=step['pos'])
         if len(self.sizes) == 1 and self.sizes[0] != self.final: check_model_takes(self.learn, self.sizes[0],
                                                                                    'fit_progressive')
 
     def before_step(self):
-        "Scale the LR the optimizer holds now (scheduled or constant) for this step's batch size"
-        self._lr.scale(self.opt, self._epoch_steps[self.epoch][self.iter]['lr_factor'])
+        "Scale the LR the optimizer holds now (scheduled or constant) for this step's batch size, for this step alone"
+        opt, lr = self.opt, self._lr
+        self.edit('lr', lambda: lr.restore(opt))
+        lr.scale(opt, self._epoch_steps[self.epoch][self.iter]['lr_factor'])
 
-    def after_train(self):
-        self._lr.restore(self.opt)
-        self._close_epoch()
+    def after_step(self): self.undo_edits(['lr'])   # the optimizer's own LR back as soon as it stepped
+
+    def after_train(self): self._close_epoch()
 
     def _close_epoch(self):
         "Stop the epoch's worker pools, also when it was cancelled or raised part-way"
@@ -407,14 +407,16 @@ class ProgressiveDataLoadersCallback(SizeCallback):
 
     def train_loaders(self)->list:
         "The fastai DataLoaders whose transforms make this fit's training batches: the user's and those built per size"
-        return super().train_loaders() + (list(self.loaders.cache.values()) if self.loaders is not None else [])
+        return list(self.loaders.cache.values()) if self.loaders is not None else []
 
-    def end_fit(self, learn):
-        "Undo the LR scaling, give `learn.dl` back and drop the per-size loaders"
+    def copies_of(self, obj)->list:
+        "This fit's copies of the user's transform `obj`, one in each loader built so far"
+        found = [m[id(obj)] for m in self.loaders.copies.values() if id(obj) in m] if self.loaders is not None else []
+        return found or [obj]
+
+    def end_fit(self):
+        "Stop the epoch's workers and drop the per-size loaders"
         self._close_epoch()
-        if learn is not None:
-            self._lr.restore(learn.opt)
-            if isinstance(getattr(learn, 'dl', None), ProgressiveEpoch): learn.dl = getattr(self, '_dl_before', None)
         if self.loaders is not None: self.loaders.clear()
         self.loaders, self.base = None, None
 
@@ -479,8 +481,7 @@ def fit_progressive(self:Learner, n_epoch:int, # epochs in the fit
     cb = ProgressiveDataLoadersCallback(schedule, sizes, **_pop(kwargs, LOADER_KEYS + SCHEDULE_KEYS))
     cbs = list(L(kwargs.pop('cbs', None)))
     refuse_two_resizers([*self.cbs, *cbs, cb])   # before anything changes
-    try: self.fit_one_cycle(n_epoch, lr_max, cbs=cbs + [cb], **kwargs)
-    finally: cb.cleanup(self)   # a fit that raised: after_fit did not run, and fastai has detached the callback
+    self.fit_one_cycle(n_epoch, lr_max, cbs=cbs + [cb], **kwargs)
 
 _show_params(Learner.fit_progressive, ProgressiveDataLoadersCallback, Learner.fit_one_cycle);
 

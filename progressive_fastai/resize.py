@@ -6,7 +6,7 @@
 __all__ = ['resize_batch']
 
 # %% ../nbs/01_resize.ipynb #c1839415
-import copy
+import copy, random
 import torch
 import torch.nn.functional as F
 from fastai.torch_core import TensorImage, TensorMask, TensorMultiCategory, retain_type
@@ -202,3 +202,26 @@ def scaled_size(tfm_size, # the (h, w) a transform produces at the final size
                )->tuple:
     "`tfm_size` (h, w) scaled by `size / full_size` on each side, rounded, at least 1 px"
     return tuple(max(1, round(t * s / f)) for t, s, f in zip(tfm_size, size, full_size))
+
+# %% ../nbs/01_resize.ipynb #0e1d0a01
+def own_loader(dl, # a fastai DataLoader
+               size=None, # the (h, w) to make: every size-setting transform scaled by `size / full_size`; None: as `dl`
+               full_size=None, # the (h, w) `dl` makes, with `size`
+               **kwargs, # more arguments of `dl.new` (e.g. `bs`)
+              )->tuple: # the new loader, and {id(transform of `dl`): its copy in the new loader}
+    "A loader for one fit over `dl`'s data: its own copy of every item and batch transform, which the fit may change"
+    memo, pipes = {}, {}
+    for name in ('after_item', 'after_batch'):
+        pipe = getattr(dl, name)
+        if not hasattr(pipe, 'fs'): continue   # a fastai DataLoader without transforms: nothing to copy
+        fs = copy.deepcopy(list(pipe.fs), memo)   # deep: a shallow copy shares fasttransform's dispatch (see with_size)
+        if size is not None:
+            for t in fs:
+                if tfm_size(t) is not None: set_size(t, scaled_size(tfm_size(t), size, full_size))
+        pipes[name] = type(pipe)(fs, split_idx=pipe.split_idx)
+    originals = [o for name in pipes for t in getattr(dl, name).fs for o in (t, *getattr(t, 'fs', []))]
+    state = random.getstate()   # a new fastai loader seeds its own generator from `random`: leave the user's draws alone
+    try: new = dl.new(**pipes, **kwargs)
+    finally: random.setstate(state)
+    new.rng = dl.rng   # the user's shuffle generator: the fit draws the item order a plain fit would
+    return new, {id(o): memo[id(o)] for o in originals if id(o) in memo}

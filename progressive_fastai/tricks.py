@@ -119,11 +119,26 @@ def plot_accuracy_by_size(df:pd.DataFrame, # the result of `accuracy_by_size`
     return ax
 
 # %% ../nbs/08_tricks.ipynb #d87fad37
-class _NoMix:
-    "A stand-in for MixUp's Beta distribution at alpha 0: every weight is 1, the batch is not mixed"
-    def sample(self, shape): return torch.ones(shape)
+def _same(o): return o
 
-def _alpha(distrib): return 0. if isinstance(distrib, _NoMix) else float(distrib.concentration1)
+class _StepValue(float):
+    "A regularisation value set for one training step: pickled and copied as the user's own value"
+    def __new__(cls, value, user):
+        res = super().__new__(cls, value)
+        res.user = user
+        return res
+    def __reduce__(self): return (_same, (self.user,))
+
+class _OneDraw:
+    "MixUp's `distrib` for one batch: one draw at `alpha`, after which MixUp has its own again; pickled as MixUp's own"
+    def __init__(self, mixer, user, alpha:float): self.mixer, self.user, self.alpha = mixer, user, alpha
+    def sample(self, shape):
+        self.mixer.distrib = self.user
+        if self.alpha <= 0: return torch.ones(shape)   # alpha 0: every weight 1, the batch is not mixed
+        return Beta(torch.tensor(self.alpha), torch.tensor(self.alpha)).sample(shape)
+    def __reduce__(self): return (_same, (self.user,))
+
+def _alpha(distrib)->float: return float(distrib.concentration1)
 
 def _batch_tfms(dl)->list:
     "The batch transforms of a fastai DataLoader (none for a plain torch DataLoader)"
@@ -155,60 +170,77 @@ class SizeAwareRegularization(SizeCallback):
         super().__init__()
 
     def begin_fit(self):
-        "Find the schedule to follow, remember every value it will change, set the first batch's"
+        "Find the schedule to follow and your setting of every value it grows; set the first batch's crop"
         sizers = [cb for cb in self.learn.cbs
                   if isinstance(cb, SizeCallback) and cb.resizes and getattr(cb, 'schedule', None)]
         self._sizer = sizers[0] if sizers else None
         self.sched = self.schedule or getattr(self._sizer, 'schedule', None)
         if self.sched is None: raise ValueError("SizeAwareRegularization follows the size schedule: fit with "
                                                 "ProgressiveResize or fit_progressive, or pass schedule=...")
-        self._orig, self._strong = {}, {}   # (id, attr) -> (obj, attr, original value); (id, attr) -> your setting
+        self._strong = {}   # (id, attr) -> your setting
         self.mixers = [cb for cb in self.learn.cbs if isinstance(cb, MixHandler)] if self.mixup else []
         drops = [m for m in unwrap_model(self.learn.model).modules()
                  if isinstance(m, nn.modules.dropout._DropoutNd) and m.p > 0]
         self.drops = drops if self.dropout else []
-        for cb in self.mixers: self._remember(cb, 'distrib', _alpha(cb.distrib))
-        for m in self.drops: self._remember(m, 'p', m.p)
-        for obj, attr, _ in self.extra: self._remember(obj, attr, getattr(obj, attr))
+        for cb in self.mixers: self._strong[(id(cb), 'distrib')] = _alpha(cb.distrib)
+        for obj, attr in [(m, 'p') for m in self.drops] + [(o, a) for o, a, _ in self.extra]:
+            self._strong[(id(obj), attr)] = float(getattr(obj, attr))
         names = (['mixup_alpha'] if self.mixers else []) + (['dropout'] if self.drops else []) + [a for _, a,
                                                                                                   _ in self.extra]
         self.values = {n: [] for n in names}
         if self.min_scale: self.values['min_scale'] = []
         if hasattr(self.learn, 'recorder'): self.learn.recorder.reg_values = self.values
         in_dl = self._pipeline_ids()
-        # batch transforms: set one step ahead, like the crop
+        # the training loader's transforms make the next batch: set one step ahead, like the crop
         self._ahead = [e for e in self.extra if id(e[0]) in in_dl]
         self._now = [e for e in self.extra if id(e[0]) not in in_dl]
-        self._set_crops(0.)   # the first batch's crop
-        self._set_extras(self._ahead, 0.)
+
+    def before_train(self):
+        "The crop (and `extra` in the data pipeline) of the epoch's first batch, in the loaders the size callback made"
+        f = self.sched.fraction(progress(self.epoch, 0, self.n_epoch, len(self.dl)))
+        self._set_crops(f)
+        self._set_extras(self._ahead, f)
 
     def _pipeline_ids(self):
-        "Ids of the training batch transforms and of those they hold (fastai merges lighting transforms)"
-        fs = _batch_tfms(SizeCallback.train_loaders(self)[0])   # the user's training loader
+        "Ids of the user's training batch transforms and of those they hold (fastai merges lighting transforms)"
+        fs = _batch_tfms(SizeCallback.train_loaders(self)[0])
         return {id(o) for t in fs for o in (t, *getattr(t, 'fs', []))}
 
-    def _set_extras(self, extras, f):
-        for obj, attr, weak in extras: setattr(obj, attr, self._value(obj, attr, weak, f))
+    def _targets(self, obj)->list:
+        "Where to set a value of the user's `obj`: the fit's own copies of it, or `obj` itself"
+        return (self._sizer or self).copies_of(obj)
 
-    def _remember(self, obj, attr, strong):
-        key = (id(obj), attr)
-        if key not in self._orig: self._orig[key], self._strong[key] = (obj, attr, getattr(obj, attr)), strong
+    def _set(self, obj, attr, value, step_only=False):
+        "Set `obj.attr` on the fit's copies; on the user's own object, noted to undo (after this step with `step_only`)"
+        for target in self._targets(obj):
+            if target is obj:
+                user = getattr(obj, attr)
+                user = getattr(user, 'user', user)   # a value set for an earlier step: the user's is beneath
+                self.edit(('step' if step_only else 'fit', id(obj), attr), lambda o=obj, a=attr, v=user: setattr(o, a, v))
+                if isinstance(value, float): value = _StepValue(value, user)
+            setattr(target, attr, value)
+
+    def _set_extras(self, extras, f, step_only=False):
+        for obj, attr, weak in extras: self._set(obj, attr, self._value(obj, attr, weak, f), step_only)
 
     def _value(self, obj, attr, weak, f):
         strong = self._strong[(id(obj), attr)]
         return weak + f * (strong - weak)
 
     def _crops(self):
-        "The random-resized crops the next training batches go through (`fit_progressive`'s rebuilt loaders too)"
-        dls = (self._sizer or self).train_loaders()   # fit_progressive's per-size loaders too
+        "The random-resized crops of the next training batches: in the fit's own loaders (`fit_progressive`'s per size)"
+        dls = (self._sizer or self).train_loaders()
         tfms = [t for dl in dls for t in _batch_tfms(dl) if isinstance(t, RandomResizedCropGPU)]
         return list({id(t): t for t in tfms}.values())
 
     def _set_crops(self, f, crops=None):
         if not self.min_scale: return
         for t in (self._crops() if crops is None else crops):
-            self._remember(t, 'min_scale', t.min_scale)
-            t.min_scale = self._value(t, 'min_scale', 1 - self.start * (1 - self._strong[(id(t), 'min_scale')]), f)
+            key = (id(t), 'min_scale')
+            if key not in self._strong: self._strong[key] = t.min_scale
+            weak = 1 - self.start * (1 - self._strong[key])
+            if self._sizer is None: self._set(t, 'min_scale', self._value(t, 'min_scale', weak, f))
+            else: t.min_scale = self._value(t, 'min_scale', weak, f)   # the fit's own copy
 
     def before_batch(self):
         "Set this step's values (and the next batch's crop); record them"
@@ -216,24 +248,24 @@ class SizeAwareRegularization(SizeCallback):
         f = self.sched.fraction(progress(self.epoch, self.iter, self.n_epoch, self.n_iter))
         crops = self._crops() if self.min_scale else []   # looked up once per step
         # what made this batch
-        if self.min_scale: self.values['min_scale'].append(crops[0].min_scale if crops else None)
+        if self.min_scale: self.values['min_scale'].append(float(crops[0].min_scale) if crops else None)
         for cb in self.mixers:
-            a = self._value(cb, 'distrib', self.start * self._strong[(id(cb), 'distrib')], f)
-            cb.distrib = Beta(torch.tensor(a), torch.tensor(a)) if a > 0 else _NoMix()
-        if self.mixers: self.values['mixup_alpha'].append(_alpha(self.mixers[0].distrib))
-        for m in self.drops: m.p = self._value(m, 'p', self.start * self._strong[(id(m), 'p')], f)
-        if self.drops: self.values['dropout'].append(self.drops[0].p)
-        self._set_extras(self._now, f)
+            key = (id(cb), 'distrib')
+            cb.distrib = _OneDraw(cb, cb.distrib, self._value(cb, 'distrib', self.start * self._strong[key], f))
+            self.edit(('step', *key), lambda c=cb, d=cb.distrib.user: setattr(c, 'distrib', d))
+        if self.mixers: self.values['mixup_alpha'].append(self.mixers[0].distrib.alpha)
+        for m in self.drops: self._set(m, 'p', self._value(m, 'p', self.start * self._strong[(id(m), 'p')], f), True)
+        if self.drops: self.values['dropout'].append(float(self.drops[0].p))
+        self._set_extras(self._now, f, step_only=True)
         # for a batch transform: what made this batch
-        for obj, attr, _ in self.extra: self.values[attr].append(getattr(obj, attr))
+        for obj, attr, _ in self.extra: self.values[attr].append(float(getattr(self._targets(obj)[0], attr)))
         f_next = self.sched.fraction(progress(self.epoch, self.iter + 1, self.n_epoch, self.n_iter))
         self._set_crops(f_next, crops)
         self._set_extras(self._ahead, f_next)
 
-    def end_fit(self, learn):
-        "Put every value back as it was before the fit"
-        for obj, attr, v in getattr(self, '_orig', {}).values(): setattr(obj, attr, v)
-        self._orig = {}
+    def after_batch(self):
+        "The user's own values back once the step is done (MixUp's, dropout's, `extra`'s outside the data pipeline)"
+        self.undo_edits([k for k in self._edits if k[0] == 'step'])
 
     def plot(self, figsize=(6, 3)):
         "Plot the recorded values against the training step"
