@@ -6,7 +6,7 @@
 __all__ = ['CleanupOnDetach', 'SizeCallback', 'ProgressiveResize', 'show_progression']
 
 # %% ../nbs/02_callback.ipynb #cef30f3b
-import contextlib, random, sys
+import contextlib, random, sys, warnings
 from numbers import Integral, Real
 import torch
 import matplotlib.pyplot as plt
@@ -100,6 +100,9 @@ class SizeCallback(CleanupOnDetach, Callback):
         self._init_state()
         if hasattr(self.learn, 'recorder'):
             for name in self.records: setattr(self.learn.recorder, name, getattr(self, name))
+        if self.n_epoch < 1:
+            warnings.warn(f"{type(self).__name__}: a fit of n_epoch={self.n_epoch} trains nothing; fit 1 epoch or more")
+            self.run = False; return
         self.in_fit = True
         self.begin_fit()
         if self.preallocate and self.resizes: check_full_step(self.learn, type(self).__name__, self.check_batch)
@@ -144,6 +147,13 @@ class SizeCallback(CleanupOnDetach, Callback):
     def copies_of(self, obj)->list:
         "This fit's own copies of the user's transform `obj` (`[obj]` if the fit made none: then it is the user's)"
         return [obj]
+
+    def warn_short(self, plan:SizePlan):
+        "Warn if `plan` never trains at its full size (too few steps for the schedule to get there)"
+        last, full = tuple(plan.sizes[-1]) if plan.sizes else None, tuple(plan.full_size)
+        if last is None or last == full or not getattr(self.schedule, 'must_end_at_full', True): return
+        warnings.warn(f"{type(self).__name__}: the {len(plan.sizes)} training steps of this fit never reach the full "
+                      f"size {full} (the last trains at {last}); fit more epochs or steps")
 
     def train_on(self, dl):
         "Train this epoch on `dl`, a loader of the fit's own: `learn.dl`, set as fastai's `DistributedTrainer` sets it"
@@ -193,20 +203,29 @@ def unwrap_model(model):
     return model.module if wrapped else model
 
 # %% ../nbs/02_callback.ipynb #398c7552
-def check_model_takes(learn, size, who):
-    "Run the model (eval mode, no grad) on one image of this batch at `size`: a clear error now if it cannot take it"
+def _size_hint(model)->str:
+    "What lets `model` take other sizes"
+    if type(model).__module__.split('.')[0] == 'timm':
+        return ("a timm ViT or Swin takes other sizes when created with dynamic_img_size=True "
+                "(timm.create_model(name, dynamic_img_size=True))")
+    return ("progressive resizing needs a model that takes images smaller than the full size (fastai's vision_learner, "
+            "xresnet and unet_learner do, by adaptive pooling); start larger (e.g. initial_scale=0.75), or replace the "
+            "fixed-size layer (a Linear after Flatten) with adaptive pooling")
+
+def check_model_takes(learn, sizes, who):
+    "Run the model (eval mode, no grad) on one image of this batch at each of `sizes`: a clear error now if one fails"
     m = unwrap_model(getattr(learn.model, '_orig_mod', learn.model))   # a torch.compile'd model: check the original
-    xs = [o[:1] if isinstance(o, torch.Tensor) else o for o in learn.xb]
+    xs = tuple(o[:1] if isinstance(o, torch.Tensor) else o for o in learn.xb)
     was = m.training
     m.eval()
     try:
-        with torch.no_grad(): m.forward(*xs)   # not m(...): the model's own hooks (e.g. probes) do not see the check
-    except Exception as e:
-        raise ValueError(f"{who}: the model fails on images of {tuple(size)}, the first training size "
-                         f"({type(e).__name__}: {e}). Progressive resizing needs a model that takes images smaller "
-                         "than the full size (fastai's vision_learner, xresnet and unet_learner do, by adaptive "
-                         "pooling); start larger (e.g. initial_scale=0.75), or replace the fixed-size layer (a "
-                         "Linear after Flatten) with adaptive pooling") from e
+        for size in dict.fromkeys(tuple(s) for s in sizes):   # every planned size, before the first step
+            x = [o.new_zeros((*o.shape[:-2], *size)) if isinstance(o, torch.Tensor) and o.dim() == 4 else o for o in xs]
+            try:
+                with torch.no_grad(): m.forward(*x)   # not m(...): the model's own hooks (e.g. probes) do not see it
+            except Exception as e:
+                raise ValueError(f"{who}: the model fails on images of {size}, one of the planned training sizes "
+                                 f"({type(e).__name__}: {e}). {_size_hint(m)[0].upper()}{_size_hint(m)[1:]}") from e
     finally: m.train(was)
 
 # %% ../nbs/02_callback.ipynb #9a11oc01
@@ -352,11 +371,13 @@ class ProgressiveResize(SizeCallback):
         elif not (self.at_current_size and self.current_size): return
         xb, yb = self.learn.xb, self.learn.yb
         self.learn.xb, self.learn.yb = resize_batch(xb, yb, self.current_size, self.mode, self._resize_targets())
-        if self.training and len(self.sizes) == 1: check_model_takes(self.learn, self.current_size, 'ProgressiveResize')
+        if self.training and len(self.sizes) == 1:   # the first step: every planned size, before the model trains
+            sizes = self.plan(self._step_full, self.n_epoch, self.n_iter).sizes
+            check_model_takes(self.learn, sizes, 'ProgressiveResize')
 
     def _train_size(self)->tuple:
         "This training step's size: the scheduled one (or one drawn near it with `size_jitter`), recorded"
-        final = self._final or self._full_size()   # fused: the batch is already small, the transforms know the full size
+        final = self._step_full = self._final or self._full_size()   # fused: the batch is already small
         if not self._announced: self._announce(final)
         size = self._step_size(final, self.epoch, self.iter, self.n_iter)
         self.record(sizes=size, size_epochs=self.epoch + self.iter / self.n_iter)
@@ -387,7 +408,9 @@ class ProgressiveResize(SizeCallback):
         "Check the schedule against the real image size and print the plan if `verbose`"
         self.schedule.check(final)   # raises if the schedule's sizes do not fit the images
         if self.size_jitter: self._choices = _JitterChoices(self.schedule, final)
-        if self.verbose: print(f"ProgressiveResize: {self.plan(final, self.n_epoch, len(self.dl)).summary()}")
+        plan = self.plan(final, self.n_epoch, len(self.dl))
+        self.warn_short(plan)
+        if self.verbose: print(f"ProgressiveResize: {plan.summary()}")
         self._announced = True
 
     def show_progression(self, dls, **kwargs):
@@ -406,7 +429,7 @@ def show_progression(dls, # DataLoaders (or a single DataLoader) to take the ima
     "Show one image of `dls` as the network sees it at each distinct size of `schedule`"
     schedule = schedule or SizeSchedule()
     dl = dls[ds_idx] if hasattr(dls, 'loaders') else dls
-    b = dl.one_batch()
+    b = dl.one_batch() if hasattr(dl, 'one_batch') else next(iter(dl))   # a plain torch DataLoader too
     x = b[0][idx:idx + 1]
     p = schedule.plan(tuple(x.shape[-2:]), 1, 1000)
     stages = p.stages
@@ -416,7 +439,7 @@ def show_progression(dls, # DataLoaders (or a single DataLoader) to take the ima
     fig, axs = plt.subplots(1, len(stages), figsize=figsize or (2.5 * len(stages), 2.9), squeeze=False)
     for ax, st in zip(axs[0], stages):
         xr, _ = resize_batch(x, (), st['size'], mode=mode, generator=torch.Generator().manual_seed(seed))
-        img = dl.decode((xr,))[0][0]
+        img = dl.decode((xr,))[0][0] if hasattr(dl, 'decode') else xr[0]   # torch: the tensor as it is
         h, w = st['size']
         title = f"{h}x{w}\nfrom {st['first_step'] / 10:.0f}% of training"
         show_image(img, ax=ax, interpolation='nearest', title=title)

@@ -225,8 +225,7 @@ def _run(args, say):
     if args.mode == 'crop' and args.method == 'dataloaders':
         raise UsageError("--mode crop applies to --method resize (ProgressiveResize) only")
     if args.workers < 0: raise UsageError(f"--workers must be >= 0; got {args.workers}")
-    if args.out is not None and Path(args.out).exists() and not Path(args.out).is_dir():
-        raise UsageError(f"--out {args.out}: exists and is not a folder")
+    if args.out is not None: _writable(args.out)   # before any training: a run is never lost to its output folder
     tmp = None
     try:
         if builtin:
@@ -253,15 +252,44 @@ def _run(args, say):
         say(f"\n== progressive ({args.epochs} epochs)")
         res['runs']['progressive'] = dict(_fit(args, new_learner(), args.epochs, True, say),
                                           ideal_speedup=plan.speedup, chosen='as asked')
+        _save(args, res)
         if args.compare:
             say(f"\n== full size ({args.epochs} epochs)")
             res['runs']['full size'] = dict(_fit(args, new_learner(), args.epochs, False, say), ideal_speedup=1.,
                                             chosen='as asked')
-        if args.equal_time: _equal_time(args, dls, new_learner, res, say)
+            _save(args, res)
+        if args.equal_time: _equal_time(args, dls, new_learner, res, say); _save(args, res)
         _report(args, res, say)
         return res
+    except OSError as e:   # an image that cannot be decoded: name it (fastai's message names no file)
+        bad = None if builtin else _bad_image(path)
+        if bad is None: raise
+        raise UsageError(f"--data {args.data}: cannot read the image {bad[0]} ({bad[1]}); remove or replace it") from e
     finally:
         if tmp is not None: tmp.cleanup()
+
+def _writable(out):
+    "Create the `--out` folder and check that a file can be written in it, or a `UsageError` naming the problem"
+    out = Path(out)
+    if out.exists() and not out.is_dir(): raise UsageError(f"--out {out}: exists and is not a folder")
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        probe = out/'.progressive_fastai_write_check'
+        probe.write_text(''); probe.unlink()
+    except OSError as e: raise UsageError(f"--out {out}: cannot write there ({e.strerror or e}); pick another folder") from None
+
+def _save(args, res):
+    "Write the results so far (`results.json`): a run that is stopped later keeps what it finished"
+    if args.out: (Path(args.out)/'results.json').write_text(json.dumps(res, indent=1, default=str))
+
+def _bad_image(path)->tuple|None:
+    "(file, error) of the first image under `path` that cannot be decoded, or None"
+    from PIL import Image
+    for f in get_image_files(path):
+        try:
+            with Image.open(f) as im: im.load()
+        except Exception as e: return f, f"{type(e).__name__}: {e}"   # noqa: BLE001  (any decoding error)
+    return None
 
 def _calibrated(times, full, n_iter, final)->StepTimes:
     "Step times scaled so the full-size step matches the full-size run's (timed steps can run slow on a busy machine)"

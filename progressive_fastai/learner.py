@@ -372,6 +372,7 @@ class ProgressiveDataLoadersCallback(SizeCallback):
         "Plan the fit and prepare the per-size loaders"
         self.base, self.final, self.batches, self.size_plan = self._plan(self.dls, self.n_epoch)
         self._epoch_steps = [[s for s in self.size_plan.steps if s['epoch'] == e] for e in range(self.n_epoch)]
+        self.warn_short(self.size_plan)
         self.loaders, self._lr = _SizedLoaders(self.base, self.final, self.get_dls, self.draft), _ScaledLR()
         for key in dict.fromkeys((tuple(b['size']), b['bs']) for bb in self.batches for b in bb):
             self.loaders(*key)   # every loader of the fit now: a bad get_dls fails early, other callbacks see them all
@@ -386,9 +387,9 @@ class ProgressiveDataLoadersCallback(SizeCallback):
     def before_batch(self):
         "Record the size, batch size and epoch position of the batch"
         step = self._epoch_steps[self.epoch][self.iter]
-        self.record(sizes=tuple(self.x.shape[-2:]), batch_sizes=self.x.shape[0], size_epochs=step['pos'])
-        if len(self.sizes) == 1 and self.sizes[0] != self.final: check_model_takes(self.learn, self.sizes[0],
-                                                                                   'fit_progressive')
+        x = self.learn.xb[0]   # the first input (an image): with several inputs (n_inp > 1) `learn.x` is a tuple
+        self.record(sizes=tuple(x.shape[-2:]), batch_sizes=x.shape[0], size_epochs=step['pos'])
+        if len(self.sizes) == 1: check_model_takes(self.learn, self.size_plan.sizes, 'fit_progressive')   # every size, now
 
     def before_step(self):
         "Scale the LR the optimizer holds now (scheduled or constant) for this step's batch size, for this step alone"
@@ -501,8 +502,8 @@ def fine_tune_progressive(self:Learner, epochs:int, # unfrozen epochs, trained w
     first = schedule.size_at(0, final)
     frozen = {k: v for k, v in own.items() if k in ('get_dls', 'draft', 'verbose')}
     self.freeze()
-    self.fit_progressive(freeze_epochs, slice(base_lr), pct_start=0.99,
-                         schedule=SizeSteps([first], must_end_at_full=False), **frozen, **kwargs)
+    if freeze_epochs > 0: self.fit_progressive(freeze_epochs, slice(base_lr), pct_start=0.99,
+                                               schedule=SizeSteps([first], must_end_at_full=False), **frozen, **kwargs)
     base_lr /= 2
     self.unfreeze()
     self.fit_progressive(epochs, slice(base_lr / lr_mult, base_lr), pct_start=pct_start, div=div, schedule=schedule,

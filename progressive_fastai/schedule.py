@@ -8,12 +8,24 @@ import inspect, math, warnings
 from numbers import Integral, Real
 from typing import Callable
 
+import fastai, fastcore
 import matplotlib.pyplot as plt
+from packaging.version import Version
 import pandas as pd
 from fastcore.basics import store_attr
 
 # %% auto #0
 __all__ = ['SizeSchedule', 'SizePlan', 'plot_plan', 'SizeSteps', 'get_schedule']
+
+# %% ../nbs/00_schedule.ipynb #23da647f
+def check_versions(fastai_version:str, fastcore_version:str):
+    "Raise naming the fix if this fastai and fastcore do not work together: fastai before 2.8.8 needs fastcore < 2"
+    if Version(fastai_version) < Version('2.8.8') and Version(fastcore_version) >= Version('2'):
+        raise ImportError(f"fastai {fastai_version} does not work with fastcore {fastcore_version} (fastcore 2 removed "
+                          "what fastai before 2.8.8 calls, such as L.starmap in fit_one_cycle): pip install -U "
+                          "'fastai>=2.8.8', or pip install 'fastcore<2'")
+
+check_versions(fastai.__version__, fastcore.__version__)   # on import: one clear line instead of a failure in fit
 
 # %% ../nbs/00_schedule.ipynb #4945890f
 def progress(epoch:int, # current epoch (0-based)
@@ -408,7 +420,10 @@ class SizeSteps(BaseSizeSchedule):
         return (f"SizeSteps({self.given}, finetune_fraction={self.finetune_fraction}, "
                 f"delay_fraction={self.delay_fraction}{'' if self.must_end_at_full else ', must_end_at_full=False'})")
 
-def _as_list(o): return list(o) if isinstance(o, (list, tuple)) else [o]
+def _as_list(o):
+    "Sizes as a list: from a list, tuple, range or array (an (n, 2) array's rows are (h, w) pairs); one size as [it]"
+    if hasattr(o, 'tolist') and not isinstance(o, (list, tuple)): o = o.tolist()   # numpy arrays and tensors
+    return list(o) if isinstance(o, (list, tuple, range)) else [o]
 
 # %% ../nbs/00_schedule.ipynb #d44ad8b5
 def keyword_names(f, skip=())->tuple:
