@@ -148,7 +148,7 @@ class SizeSchedule(BaseSizeSchedule):
         delay_fraction:float=0.0, # first fraction of training kept at the initial size, in [0, 1)
         sched:str|Callable='linear', # 'linear', 'cos', 'step', or a callable [0,1]->[0,1] such as `SchedCos(0,1)`
         n_steps:int=4, # number of equal jumps when `sched='step'`
-        size_increment:int=16, # round every size to a multiple of this, so only a few shapes occur
+        size_increment:int=16, # round the short side to a multiple of this; the long side keeps the aspect ratio
         min_size:int=16, # never go below this many pixels per side (or the final size, if smaller)
         final_scale:float=1.0, # the last training size as a fraction of the full size: below 1 trains below the test size
     ):
