@@ -315,7 +315,8 @@ class GrowAutoencoder(SizeCallback):
         elif self.at_current_size and self._current is not None:
             level, alpha = self._current
         else: return
-        self.learn.xb, self.learn.yb = resize_batch(self.learn.xb, self.learn.yb, m.level_sizes[level], resize_targets=True)
+        xb, yb = self.learn.xb, self.learn.yb
+        self.learn.xb, self.learn.yb = resize_batch(xb, yb, m.level_sizes[level], resize_targets=True)
         if alpha < 1: m.fade_next(alpha); self.edit('alpha', m.fade_next)   # the model takes it at its next forward
 
     def _drop_stale_grads(self, level, alpha):
@@ -333,7 +334,7 @@ class GrowAutoencoder(SizeCallback):
 
     def after_backward(self):
         "With `freeze_old`, while a level fades in: no gradient outside its own stages, so the optimizer skips them"
-        if self._frozen_level is None: return   # `requires_grad` is never changed: an interrupted fit leaves it as it was
+        if self._frozen_level is None: return   # `requires_grad` is never changed: nothing to undo after a crash
         own = {id(p) for p in self.model_.level_params(self._frozen_level)}
         for p in self.model_.parameters():
             if id(p) not in own: p.grad = None   # no update, no weight decay

@@ -91,7 +91,7 @@ class SizeCallback(CleanupOnDetach, Callback):
         self.in_fit, self._edits = False, {}
 
     def before_fit(self):
-        "Stand aside in `lr_find`, `validate`, `get_preds` and `predict`; otherwise start a new record and the size column"
+        "Stand aside in `lr_find`, `validate`, `get_preds` and `predict`; else start the record and the size column"
         if hasattr(self.learn, 'lr_finder') or in_inference(self.learn):
             if not fit_running(self.learn): self.finish()   # a fit that died with this callback attached: undone
             self.run = False; return
@@ -343,11 +343,11 @@ class ProgressiveResize(SizeCallback):
         return SizePlan(p.full_size, n_epoch, steps)
 
     def begin_fit(self):
-        "The fit's own training loader (copies of the user's transforms), and the batch transforms to fuse the resize into"
+        "The fit's own training loader (copies of the user's transforms), and its batch transforms to fuse into"
         dl = undistributed(self.dls.train)
         self._own, self._copies = own_loader(dl) if isinstance(dl, DataLoader) else (None, {})
-        self._announced = False
-        self._fused = fusable_transforms(self._own) if self._own is not None and self.fuse and self.mode == 'resize' else []
+        self._announced, fuse = False, self._own is not None and self.fuse and self.mode == 'resize'
+        self._fused = fusable_transforms(self._own) if fuse else []
         self._final = data_size(self._own) if self._fused else None
 
     def before_train(self):
@@ -361,8 +361,9 @@ class ProgressiveResize(SizeCallback):
         "Make the fit's fused batch transforms produce `size`, each scaled from the size it makes at full size"
         for t, orig, made in self._fused: set_size(t, scaled_size(made, size, self._final))
 
-    def train_loaders(self)->list: return [self._own] if getattr(self, '_own', None) is not None else super().train_loaders()
-    def copies_of(self, obj)->list: return [self._copies.get(id(obj), obj)] if getattr(self, '_own', None) else [obj]
+    def _owns(self)->bool: return getattr(self, '_own', None) is not None
+    def train_loaders(self)->list: return [self._own] if self._owns() else super().train_loaders()
+    def copies_of(self, obj)->list: return [self._copies.get(id(obj), obj)] if self._owns() else [obj]
     def end_fit(self): self._own, self._copies, self._fused = None, {}, []
 
     def before_batch(self):

@@ -276,7 +276,8 @@ def _writable(out):
         out.mkdir(parents=True, exist_ok=True)
         probe = out/'.progressive_fastai_write_check'
         probe.write_text(''); probe.unlink()
-    except OSError as e: raise UsageError(f"--out {out}: cannot write there ({e.strerror or e}); pick another folder") from None
+    except OSError as e:
+        raise UsageError(f"--out {out}: cannot write there ({e.strerror or e}); pick another folder") from None
 
 def _save(args, res):
     "Write the results so far (`results.json`): a run that is stopped later keeps what it finished"

@@ -324,7 +324,7 @@ class ProgressiveDataLoadersCallback(SizeCallback):
     order = DistributedTrainer.order + 1   # after the distributed wrapper of learn.dl, before ProgressCallback (60)
     run_valid = False
     records = ('sizes', 'size_epochs', 'batch_sizes')
-    _stateattrs = ('loaders', 'base', '_epoch', '_lr', 'batches', 'size_plan', '_epoch_steps')   # the fit's: not pickled
+    _stateattrs = ('loaders', 'base', '_epoch', '_lr', 'batches', 'size_plan', '_epoch_steps')   # not pickled
     @delegates(SizeSchedule.__init__)
     def __init__(self,
         schedule:SizeSchedule|SizeSteps|None=None, # a `SizeSchedule` or `SizeSteps`; built from the keywords if None
@@ -389,7 +389,7 @@ class ProgressiveDataLoadersCallback(SizeCallback):
         step = self._epoch_steps[self.epoch][self.iter]
         x = self.learn.xb[0]   # the first input (an image): with several inputs (n_inp > 1) `learn.x` is a tuple
         self.record(sizes=tuple(x.shape[-2:]), batch_sizes=x.shape[0], size_epochs=step['pos'])
-        if len(self.sizes) == 1: check_model_takes(self.learn, self.size_plan.sizes, 'fit_progressive')   # every size, now
+        if len(self.sizes) == 1: check_model_takes(self.learn, self.size_plan.sizes, 'fit_progressive')   # all sizes
 
     def before_step(self):
         "Scale the LR the optimizer holds now (scheduled or constant) for this step's batch size, for this step alone"

@@ -220,7 +220,7 @@ def own_loader(dl, # a fastai DataLoader
                 if tfm_size(t) is not None: set_size(t, scaled_size(tfm_size(t), size, full_size))
         pipes[name] = type(pipe)(fs, split_idx=pipe.split_idx)
     originals = [o for name in pipes for t in getattr(dl, name).fs for o in (t, *getattr(t, 'fs', []))]
-    state = random.getstate()   # a new fastai loader seeds its own generator from `random`: leave the user's draws alone
+    state = random.getstate()   # a new fastai loader seeds its generator from `random`: leave the user's draws alone
     try: new = dl.new(**pipes, **kwargs)
     finally: random.setstate(state)
     new.rng = dl.rng   # the user's shuffle generator: the fit draws the item order a plain fit would

@@ -216,7 +216,8 @@ class SizeAwareRegularization(SizeCallback):
             if target is obj:
                 user = getattr(obj, attr)
                 user = getattr(user, 'user', user)   # a value set for an earlier step: the user's is beneath
-                self.edit(('step' if step_only else 'fit', id(obj), attr), lambda o=obj, a=attr, v=user: setattr(o, a, v))
+                undo = lambda o=obj, a=attr, v=user: setattr(o, a, v)
+                self.edit(('step' if step_only else 'fit', id(obj), attr), undo)
                 if isinstance(value, float): value = _StepValue(value, user)
             setattr(target, attr, value)
 
