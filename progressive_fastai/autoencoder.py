@@ -251,7 +251,7 @@ class GrowAutoencoder(SizeCallback):
     def _init_state(self):
         "Fresh run state; fastcore's `Stateful` also calls this when a pickled Learner is loaded"
         super()._init_state()
-        self._frozen_level, self.model_, self._in_use = None, None, None
+        self._frozen_level, self._frozen, self.model_, self._in_use = None, [], None, None
 
     def _schedule(self, model):
         schedule, sizes, kwargs = self._sched_args
@@ -293,7 +293,7 @@ class GrowAutoencoder(SizeCallback):
         "Check the model (a clear error now for a model or schedule that cannot grow) and remember what it trains"
         m = unwrap_model(self.learn.model)
         self.plan(m, 1, 1000)
-        self.model_, self.growth, self._current, self._frozen_level = m, None, None, None
+        self.model_, self.growth, self._current, self._frozen_level, self._frozen = m, None, None, None, []
 
     def before_batch(self):
         "Resize the batch to the step's level, pass the fade-in weight and freeze the older levels while it fades in"
@@ -309,7 +309,8 @@ class GrowAutoencoder(SizeCallback):
             pos = self.epoch + self.iter / self.n_iter
             self.record(sizes=self.growth.sizes[i], levels=level, alphas=alpha, size_epochs=pos)
             self._current = (level, alpha)
-            self._frozen_level = level if self.freeze_old and alpha < 1 else None
+            frozen = level if self.freeze_old and alpha < 1 else None
+            if frozen != self._frozen_level: self._frozen_level, self._frozen = frozen, self._outside(frozen)
             if (level, alpha < 1) != self._in_use:
                 self._drop_stale_grads(level, alpha); self._in_use = (level, alpha < 1)
         elif self.at_current_size and self._current is not None:
@@ -334,9 +335,12 @@ class GrowAutoencoder(SizeCallback):
 
     def after_backward(self):
         "With `freeze_old`, while a level fades in: no gradient outside its own stages, so the optimizer skips them"
-        if self._frozen_level is None: return   # `requires_grad` is never changed: nothing to undo after a crash
-        own = {id(p) for p in self.model_.level_params(self._frozen_level)}
-        for p in self.model_.parameters():
-            if id(p) not in own: p.grad = None   # no update, no weight decay
+        for p in self._frozen: p.grad = None   # no update, no weight decay; `requires_grad` is never changed
 
-    def end_fit(self): self.model_ = None
+    def _outside(self, level)->list:
+        "The parameters outside `level`'s own stages (none for None): looked up once per fade-in, not every step"
+        if level is None: return []
+        own = {id(p) for p in self.model_.level_params(level)}
+        return [p for p in self.model_.parameters() if id(p) not in own]
+
+    def end_fit(self): self.model_, self._frozen, self._frozen_level = None, [], None

@@ -224,8 +224,9 @@ def check_model_takes(learn, sizes, who):
             try:
                 with torch.no_grad(): m.forward(*x)   # not m(...): the model's own hooks (e.g. probes) do not see it
             except Exception as e:
+                hint = _size_hint(m)
                 raise ValueError(f"{who}: the model fails on images of {size}, one of the planned training sizes "
-                                 f"({type(e).__name__}: {e}). {_size_hint(m)[0].upper()}{_size_hint(m)[1:]}") from e
+                                 f"({type(e).__name__}: {e}). {hint[0].upper()}{hint[1:]}") from e
     finally: m.train(was)
 
 # %% ../nbs/02_callback.ipynb #9a11oc01

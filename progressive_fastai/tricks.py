@@ -266,7 +266,7 @@ class SizeAwareRegularization(SizeCallback):
 
     def after_batch(self):
         "The user's own values back once the step is done (MixUp's, dropout's, `extra`'s outside the data pipeline)"
-        self.undo_edits([k for k in self._edits if k[0] == 'step'])
+        self.undo_edits([k for k in self._edits if isinstance(k, tuple) and k[0] == 'step'])   # not the fit's own keys
 
     def plot(self, figsize=(6, 3)):
         "Plot the recorded values against the training step"
