@@ -12,18 +12,20 @@ import pandas as pd
 import matplotlib.pyplot as plt
 from fastcore.basics import patch, store_attr
 from fastcore.foundation import L
-from fastai.callback.core import Callback, CancelFitException, CancelValidException
+from fastai.callback.core import (Callback, CancelFitException, CancelValidException, CancelTrainException,
+                                  TrainEvalCallback)
 from fastai.learner import Learner
 import fastai.callback.schedule  # noqa: F401  (Learner.fit_one_cycle)
 
-from .schedule import (SizePlan, get_schedule, size_pair, BaseSizeSchedule, SCHEDULE_KEYS,
+from .schedule import (SizePlan, SizeSteps, get_schedule, size_pair, BaseSizeSchedule, SCHEDULE_KEYS,
                                         keyword_names)
 from .callback import ProgressiveResize, image_size
 from .resize import data_size
 from .learner import ProgressiveDataLoadersCallback, worker_count
 
 # %% auto #0
-__all__ = ['StepTimes', 'measure_step_times', 'measure_valid_time', 'predict_fit_time', 'epochs_for_budget', 'TimeBudget']
+__all__ = ['BUDGET_BY', 'StepTimes', 'measure_step_times', 'measure_valid_time', 'predict_fit_time', 'epochs_for_budget',
+           'TimeBudgetCallback', 'TimeBudget']
 
 # %% ../nbs/07_budget.ipynb #mech0001
 MECHANISMS = {'resize': ProgressiveResize, 'dataloaders': ProgressiveDataLoadersCallback}   # the `method=` names
@@ -38,12 +40,28 @@ def check_method(method)->str:
                          f"got {method!r}")
     return method
 
+# %% ../nbs/07_budget.ipynb #bsec0001
+def _budget_seconds(**given)->float|None:
+    "The budget in seconds from the one of `given` that is set (None for `full_epochs`: a time measured later), checked"
+    names = [f'{k}=...' for k in given]
+    if sum(v is not None for v in given.values()) != 1:
+        raise ValueError(f"give the budget one way: {', '.join(names[:-1])} or {names[-1]}; got "
+                         + ', '.join(f'{k}={v!r}' for k, v in given.items()))
+    (k, v), = [(k, v) for k, v in given.items() if v is not None]
+    if k == 'full_epochs':
+        if not isinstance(v, int) or isinstance(v, bool) or v < 1: raise ValueError(f"full_epochs must be an int >= 1; got {v!r}")
+        return None
+    if isinstance(v, bool) or not isinstance(v, (int, float)) or v <= 0: raise ValueError(f"{k} must be a number > 0; got {v!r}")
+    return v * 60. if k == 'minutes' else float(v)
+
 # %% ../nbs/07_budget.ipynb #82df8289
 class StepTimes(dict):
-    "Seconds per training step by (h, w), with an epoch's start-up (`epoch_start_s`) and the timing's cost (`timing_s`)"
-    def __init__(self, times=(), epoch_start_s:float=0., timing_s:float=0.):
+    "Seconds per training step by (h, w), with an epoch's start-up (`epoch_start_s`), the timing's cost (`timing_s`) and spread"
+    def __init__(self, times=(), epoch_start_s:float=0., timing_s:float=0.,
+                 spread=None, # {(h, w): half the interquartile range of the timed steps, as a fraction of their median}
+                ):
         super().__init__(times)
-        self.epoch_start_s, self.timing_s = epoch_start_s, timing_s
+        self.epoch_start_s, self.timing_s, self.spread = epoch_start_s, timing_s, dict(spread or {})
     def __repr__(self):
         return f"StepTimes({dict(self)}, epoch_start_s={self.epoch_start_s:.3g}, timing_s={self.timing_s:.3g})"
 
@@ -114,6 +132,8 @@ def measure_step_times(learn:Learner, # the Learner to measure; its model, optim
         if not ts: raise ValueError(f"no training step at {size} could be timed: the training DataLoader has "
                                     f"{n_iter} batches per epoch")
         res[size] = _median(ts)   # the median: a step slowed by other work on the machine does not move it
+        q1, q3 = np.percentile(ts, [25, 75])
+        res.spread[size] = float((q3 - q1) / 2 / res[size]) if res[size] else 0.
     res.epoch_start_s = max(0., _median([t - res.get(s, 0.) for s, t in timer.firsts if s in res]))
     res.timing_s = clock() - t_begin
     return res
@@ -208,34 +228,155 @@ def _most_epochs(plan_fn, step_times, valid_time, budget, full_epoch, max_epochs
                                    f"{full_epoch:.1f} s)")
     return best, best_t
 
+# %% ../nbs/07_budget.ipynb #tbc00002
+def _rank0(x:float)->float:
+    "`x` as rank 0 has it, in a distributed fit (every rank then takes the same decisions); `x` otherwise"
+    if not (torch.distributed.is_available() and torch.distributed.is_initialized()): return x
+    dev = 'cuda' if torch.distributed.get_backend() == 'nccl' else 'cpu'
+    t = torch.tensor([x], dtype=torch.float64, device=dev)
+    torch.distributed.broadcast(t, 0)
+    return float(t.item())
+
+class TimeBudgetCallback(Callback):
+    "Measure training progress in time: `pct_train` is the share of the budget spent, and the fit ends at the budget"
+    order = TrainEvalCallback.order + 1   # after fastai counts steps; before ParamScheduler and the size callbacks
+    progress_by_time = True               # what the size callbacks look for
+    _stateattrs = ('times',)              # run state: not pickled by `learn.export()`
+    def __init__(self, seconds:float|None=None, # the budget in seconds...
+                 minutes:float|None=None, # ...or in minutes; the fit, its validation passes included, ends within it
+                 clock=time.perf_counter, # the clock to read (seconds); tests pass their own
+                ):
+        self.budget_s, self.clock = _budget_seconds(seconds=seconds, minutes=minutes), clock
+        self.times, self.elapsed = {}, 0.
+
+    def before_fit(self):
+        if hasattr(self.learn, 'lr_finder'): self.run = False; return   # lr_find counts its own steps
+        self.t0, self.elapsed, self.pct, self.valid_s, self.times = self.clock(), 0., 0., None, {}
+        self.ran_out, self.cancelled, self._pending, self._last, self.start_s = False, False, None, None, 0.
+
+    def _read(self)->float:
+        "Seconds since the fit began (rank 0's); the step that ran since the last reading gets its time"
+        t = _rank0(self.clock() - self.t0)
+        if self._pending is not None: self.times.setdefault(self._pending, []).append(t - self.elapsed)
+        self.elapsed, self._pending = t, None
+        return t
+
+    @property
+    def train_s(self)->float:
+        "Seconds of the budget for training: the rest is kept for the last validation pass"
+        return max(self.budget_s - self.reserve_s, 1e-9)
+
+    @property
+    def reserve_s(self)->float:
+        "The last validation pass measured; before one is, a third of a step (a forward pass) per validation batch"
+        if self.valid_s is not None: return self.valid_s
+        dl = getattr(self.dls, 'valid', None)
+        n = len(dl) if dl is not None else 0
+        biggest = max(self.times, key=lambda k: k[0] * k[1] * k[2], default=None)
+        return n * self.step_seconds(biggest[:2], biggest[2]) / 3 if biggest else 0.
+
+    def step_seconds(self, size, # (h, w)
+                     bs:int, # the batch size
+                    )->float:
+        "Seconds a training step at `size` and `bs` takes: the median of its last 8, else scaled by pixels from the nearest"
+        key = (*size, bs)
+        if key in self.times: return float(np.median(self.times[key][-8:]))
+        px = lambda k: k[0] * k[1] * k[2]
+        near = min(self.times, key=lambda k: abs(math.log(px(k) / px(key))), default=None)
+        return float(np.median(self.times[near][-8:])) * px(key) / px(near) if near else 0.
+
+    def pct_after(self, seconds:float=0.)->float:
+        "Training progress `seconds` after the last reading of the clock (never below the progress already made)"
+        return min(max(self.pct, (self.elapsed + seconds) / self.train_s), 1 - 1e-9)
+
+    def before_epoch(self):
+        "End the fit when the budget is spent (every epoch it trained is in the log)"
+        if self.epoch == 0: return
+        # an epoch that would end before one step is done: its start-up (workers) alone would overrun the budget
+        if self.ran_out or self._read() + self.start_s + self._next_step_s() / 2 >= self.train_s: raise CancelFitException()
+
+    def _next_step_s(self)->float:
+        "Seconds of the step last timed, as the next one should take"
+        last = self._last
+        return self.step_seconds(last[:2], last[2]) if last else 0.
+
+    def before_train(self): self._t_start = self._read()
+    def before_batch(self):
+        "Progress is the share of the budget spent; out of time, the epoch goes on to its validation"
+        if not self.training: return
+        first = self._pending is None
+        if self._read() + self._next_step_s() / 2 >= self.train_s:   # the next step would end nearer past than before
+            self.ran_out = True; raise CancelTrainException()
+        if first: self.start_s = max(self.start_s, self.elapsed - self._t_start)   # an epoch's start-up (worker pools)
+        self.learn.pct_train = self.pct = self.pct_after()
+    def after_batch(self):
+        x = self.learn.xb[0] if self.training else None
+        if isinstance(x, torch.Tensor) and x.dim() >= 3: self._pending = self._last = (*x.shape[-2:], len(x))   # timed at the next reading
+    def after_train(self):
+        "An epoch the budget ended is in the log with its training loss (fastai leaves out a cancelled epoch's)"
+        if self.ran_out and hasattr(self.learn, 'recorder'): self.learn.recorder.cancel_train = False
+    def before_validate(self): self._t_valid = self._read()
+    def after_validate(self): self.valid_s = self._read() - self._t_valid
+    def after_cancel_fit(self): self.cancelled = not self.ran_out and self._read() < self.train_s
+    def after_fit(self):
+        if self.ran_out or self.cancelled or self._read() >= self.train_s: return
+        warnings.warn(f"TimeBudgetCallback: the fit's {self.n_epoch} epochs ended {self.elapsed:.1f} s into a "
+                      f"{self.budget_s:.1f} s budget, before the schedule did; pass more epochs (a cap, by the clock)")
+
 # %% ../nbs/07_budget.ipynb #6556cfb1
 class TimeBudget:
-    "How many progressive epochs fit in a time budget on a Learner, measured; `fit(lr)` trains them"
+    "A time budget on a Learner: by the clock (`by='time'`) or as the epochs measured to fit (`by='steps'`); `fit(lr)` trains"
     def __init__(self, learn, epochs, predicted_s, budget_s, full_epoch_s, step_times, valid_s, plan, method, schedule, method_kwargs,
-                 timing_s=0., count_timing=True):
+                 timing_s=0., count_timing=True, by='steps', max_epochs=1000, clock=time.perf_counter):
         store_attr()
-        self.measured_s = None
+        self.measured_s, self.fit_clock = None, None
+
+    @property
+    def fit_s(self)->float:
+        "The seconds the fit itself gets: the budget, less the timing when it is counted in"
+        return self.budget_s - (self.timing_s if self.count_timing else 0.)
+
+    def _per_size(self)->tuple:
+        "{size: seconds per step}, {size: steps} and the full size: planned (by steps), or measured in the fit (by time)"
+        if self.by == 'steps':
+            counts = {s: sum(1 for p in self.plan.sizes if p == s) for s in sorted(set(self.plan.sizes))}
+            return {s: self.step_times[s] for s in counts}, counts, self.plan.full_size
+        times = self.fit_clock.times if self.fit_clock is not None else {}
+        per = {}
+        for (h, w, _), ts in times.items(): per.setdefault((h, w), []).extend(ts)
+        sizes = sorted(per, key=lambda s: s[0] * s[1])
+        return {s: _median(per[s]) for s in sizes}, {s: len(per[s]) for s in sizes}, sizes[-1] if sizes else None
 
     @property
     def table(self)->pd.DataFrame:
-        "Per size: seconds per step, steps planned, predicted seconds, and cost relative to full size against pixels"
-        full = self.plan.full_size
-        t_full = self.step_times.get(full)
-        rows = []
-        for size in sorted(set(self.plan.sizes)):
-            n = sum(1 for s in self.plan.sizes if s == size)
-            rows.append(dict(size=f"{size[0]}x{size[1]}", ms_per_step=round(self.step_times[size] * 1000, 1), steps=n,
-                             seconds=round(n * self.step_times[size], 2),
-                             time_vs_full=round(self.step_times[size] / t_full, 3) if t_full else None,
-                             pixels_vs_full=round(size[0] * size[1] / (full[0] * full[1]), 3)))
-        return pd.DataFrame(rows)
+        "Per size: seconds per step, steps, seconds, and cost relative to full size against pixels (by time: as the fit ran)"
+        times, counts, full = self._per_size()
+        t_full = times.get(full)
+        rows = [dict(size=f"{s[0]}x{s[1]}", ms_per_step=round(times[s] * 1000, 1), steps=n, seconds=round(n * times[s], 2),
+                     time_vs_full=round(times[s] / t_full, 3) if t_full else None,
+                     pixels_vs_full=round(s[0] * s[1] / (full[0] * full[1]), 3)) for s, n in counts.items()]
+        return pd.DataFrame(rows, columns=['size', 'ms_per_step', 'steps', 'seconds', 'time_vs_full', 'pixels_vs_full'])
+
+    def _full_epoch_words(self)->str:
+        if not self.full_epoch_s: return ''
+        spread = getattr(self.step_times, 'spread', {}).get(self.plan.full_size if self.plan else None)
+        return (f"one full-size epoch {self.full_epoch_s:.1f} s" + (f" (its timed steps spread ±{spread:.0%})" if spread is not None else '')
+                + (f", validation {self.valid_s:.1f} s of it" if self.valid_s else ''))
 
     def summary(self)->str:
         "What fits, what it is predicted to take, and (after `fit`) what it took"
+        timing = (f"the timing took {self.timing_s:.1f} s, {'counted in' if self.count_timing else 'not counted in'} "
+                  "the budget")
+        if self.by == 'time':
+            s = f"by the clock ({self.method}): the fit gets {self.fit_s:.1f} s of a {self.budget_s:.1f} s budget"
+            extra = [w for w in (self._full_epoch_words(), timing if self.timing_s else '') if w]
+            if extra: s += f" ({'; '.join(extra)})"
+            if self.measured_s is not None:
+                s += (f"; trained {self.epochs} epochs in {self.measured_s:.1f} s "
+                      f"({self.measured_s / self.fit_s - 1:+.1%} vs its time)")
+            return s
         s = (f"{self.epochs} progressive epochs ({self.method}) predicted {self.predicted_s:.1f} s, budget "
-             f"{self.budget_s:.1f} s (one full-size epoch {self.full_epoch_s:.1f} s, validation {self.valid_s:.1f} s "
-             f"of it); the timing took {self.timing_s:.1f} s, "
-             f"{'counted in' if self.count_timing else 'not counted in'} the budget")
+             f"{self.budget_s:.1f} s ({self._full_epoch_words()}); {timing}")
         if self.measured_s is not None:
             s += f"; measured {self.measured_s:.1f} s ({self.measured_s / self.predicted_s - 1:+.0%} vs predicted)"
         return s
@@ -250,17 +391,20 @@ class TimeBudget:
             cbs=None, # more callbacks for this fit
             **kwargs, # more `fit_one_cycle` arguments (`wd`, `pct_start`, ...)
            ):
-        "Train the chosen epochs with the budget's schedule and mechanism; the measured time is kept in `measured_s`"
+        "Train: by the clock until the budget is spent, or the chosen epochs; the measured time is kept in `measured_s`"
         if 'lr' in kwargs:   # its name before it matched fit_one_cycle's and fit_progressive's
             warnings.warn("TimeBudget.fit(lr=...) is now lr_max=..., as in fit_one_cycle", DeprecationWarning,
                           stacklevel=2)
             lr_max = kwargs.pop('lr')
-        t0 = time.perf_counter()
-        if self.method == 'resize': self.learn.fit_one_cycle(self.epochs, lr_max, cbs=[self.callback(), *L(cbs)],
-                                                             **kwargs)
-        else: self.learn.fit_progressive(self.epochs, lr_max, schedule=self.schedule, cbs=cbs, **self.method_kwargs,
-                                         **kwargs)
-        self.measured_s = time.perf_counter() - t0
+        cbs, n = list(L(cbs)), self.epochs
+        if self.by == 'time':
+            self.fit_clock, n = TimeBudgetCallback(seconds=self.fit_s, clock=self.clock), self.max_epochs
+            cbs.append(self.fit_clock)
+        t0 = self.clock()
+        if self.method == 'resize': self.learn.fit_one_cycle(n, lr_max, cbs=[self.callback(), *cbs], **kwargs)
+        else: self.learn.fit_progressive(n, lr_max, schedule=self.schedule, cbs=cbs, **self.method_kwargs, **kwargs)
+        self.measured_s = self.clock() - t0
+        if self.by == 'time': self.epochs = len(getattr(self.learn, 'recorder', None) and self.learn.recorder.values or [])
         return self
 
     def plot(self, ax=None, figsize=(6, 3)):
@@ -268,13 +412,15 @@ class TimeBudget:
         if ax is None: _, ax = plt.subplots(figsize=figsize)
         t = self.table
         ax.plot(t.pixels_vs_full, t.ms_per_step, 'o-', label='measured')
-        if t.time_vs_full.notna().all():
+        if len(t) and t.time_vs_full.notna().all():
             full_ms = t.ms_per_step.iloc[-1] / t.time_vs_full.iloc[-1]
             ax.plot(t.pixels_vs_full, t.pixels_vs_full * full_ms, '--', label='pixel-proportional')
         for _, r in t.iterrows(): ax.annotate(r['size'], (r.pixels_vs_full, r.ms_per_step), fontsize=8)
         ax.set_xlabel('pixels relative to full size'); ax.set_ylabel('ms per training step')
         ax.legend(); ax.grid(alpha=0.3)
-        ax.set_title(f"Step time by size: {self.epochs} progressive epochs fit in {self.budget_s:.3g} s", fontsize=10)
+        what = (f"the fit by the clock, {self.budget_s:.3g} s" if self.by == 'time'
+                else f"{self.epochs} progressive epochs fit in {self.budget_s:.3g} s")
+        ax.set_title(f"Step time by size: {what}", fontsize=10)
         return ax
 
 # %% ../nbs/07_budget.ipynb #fb134c0b
@@ -282,6 +428,7 @@ class TimeBudget:
 _NOT_TIMED = ('schedule', 'sizes', 'verbose', 'log_size', 'preallocate', *SCHEDULE_KEYS)
 # mode, valid, ...; get_dls, draft, ...
 _METHOD_KEYS = {m: keyword_names(cb.__init__, skip=_NOT_TIMED) for m, cb in MECHANISMS.items()}
+BUDGET_BY = ('time', 'steps')
 
 @patch
 def progressive_budget(self:Learner,
@@ -289,25 +436,21 @@ def progressive_budget(self:Learner,
     minutes:float|None=None, # ...or in minutes...
     seconds:float|None=None, # ...or in seconds (give exactly one of the three)
     method:str='resize', # 'resize' (`ProgressiveResize`) or 'dataloaders' (`fit_progressive`)
+    by:str='time', # 'time': the fit follows the clock and ends at the budget; 'steps': plan the epochs that fit, ahead
     schedule=None, # a `SizeSchedule` or `SizeSteps`; built from the keywords if None
-    n_steps:int=3, # training steps timed per size
+    n_steps:int=3, # training steps timed per size (by time: at full size, for `full_epochs`, at least 5)
     warmup:int|None=None, # untimed steps first at each size; None: what the workers prefetch, at least 1
-    time_valid:bool=True, # time one validation pass and count one per epoch
+    time_valid:bool=True, # time the validation pass and count one per epoch (by time: 4 batches of it, scaled)
     count_timing:bool=True, # the seconds the timing takes come out of the budget (equal wall-clock from the call on)
     clock=time.perf_counter, # the clock to read (seconds); tests pass their own
     max_epochs:int=1000, # never more than this
     **kwargs, # schedule keywords (`initial_scale`, `sizes`, ...) and the mechanism's (`mode`, `draft`, `bs_scale`, ...)
 )->TimeBudget:
-    "Measure this Learner's step time at each size and find how many progressive epochs fit in the budget"
-    if sum(o is not None for o in (full_epochs, minutes, seconds)) != 1:
-        raise ValueError("give the budget one way: full_epochs=..., minutes=... or seconds=...; got "
-                         f"full_epochs={full_epochs!r}, minutes={minutes!r}, seconds={seconds!r}")
-    if full_epochs is not None and (not isinstance(full_epochs, int) or isinstance(full_epochs, bool) or full_epochs < 1):
-        raise ValueError(f"full_epochs must be an int >= 1; got {full_epochs!r}")
-    for name, v in (('minutes', minutes), ('seconds', seconds)):
-        if v is not None and (isinstance(v, bool) or not isinstance(v, (int, float)) or v <= 0):
-            raise ValueError(f"{name} must be a number > 0; got {v!r}")
+    "A time budget for a progressive fit: followed by the clock (`by='time'`), or as the epochs measured to fit in it"
+    given_s = _budget_seconds(full_epochs=full_epochs, minutes=minutes, seconds=seconds)
     method = check_method(method)
+    if by not in BUDGET_BY: raise ValueError(f"by must be 'time' (the fit follows the clock) or 'steps' (plan the "
+                                             f"epochs ahead); got {by!r}")
     if isinstance(kwargs.get('valid'), bool):   # its name before `valid` came to mean 'full' or 'current' everywhere
         warnings.warn("progressive_budget(valid=True/False) is now time_valid=...; valid= is the callback's 'full' "
                       "or 'current'", DeprecationWarning)
@@ -326,24 +469,40 @@ def progressive_budget(self:Learner,
         pdl = ProgressiveDataLoadersCallback(schedule, **kwargs)
         plan_fn = lambda n: pdl.plan(self, n)
     final = plan_fn(1).full_size
-    # any size a longer fit reaches is timed by plan_checked
-    sizes = sorted(set(plan_fn(full_epochs or 1).sizes) | {final})
     timed_kw = {k: v for k, v in kwargs.items() if k not in ('size_jitter', 'jitter_seed')}
     t0 = clock()
+    timing = lambda: clock() - t0
+    if by == 'time':
+        if given_s is not None: return TimeBudget(self, None, given_s, given_s, None, StepTimes(), 0., None, method,
+                                                  schedule, kwargs, 0., count_timing, by, max_epochs, clock)
+        # the time of `full_epochs` full-size epochs: full-size steps and part of the validation pass, timed
+        step_times = measure_step_times(self, [final], method, n_steps=max(n_steps, 5), warmup=warmup, clock=clock, **timed_kw)
+        valid_s = measure_valid_time(self, n_batches=4, clock=clock) if time_valid else 0.
+        full_epoch = n_iter * step_times[final] + valid_s + step_times.epoch_start_s
+        budget = full_epochs * full_epoch
+        b = TimeBudget(self, None, budget, budget, full_epoch, step_times, valid_s, SizeSteps([final]).plan(final, 1, 1),
+                       method, schedule, kwargs, timing(), count_timing, by, max_epochs, clock)
+        if b.fit_s <= 0: raise ValueError(f"the timing took {b.timing_s:.1f} s, all of the {budget:.1f} s budget; give "
+                                          "a larger budget or pass count_timing=False")
+        return b
+    # any size a longer fit reaches is timed by plan_checked
+    sizes = sorted(set(plan_fn(full_epochs or 1).sizes) | {final})
     step_times = measure_step_times(self, sizes, method, n_steps=n_steps, warmup=warmup, clock=clock, **timed_kw)
     valid_s = measure_valid_time(self, clock=clock) if time_valid else 0.
     full_epoch = n_iter * step_times[final] + valid_s + step_times.epoch_start_s
-    budget = full_epochs * full_epoch if full_epochs is not None else (minutes * 60 if minutes is not None else seconds)
+    budget = full_epochs * full_epoch if given_s is None else given_s
     def plan_checked(n):
         p = plan_fn(n)
         extra = sorted(set(p.sizes) - set(step_times))   # a longer fit can hit a size a short one skips: time it too
         if extra: step_times.update(measure_step_times(self, extra, method, n_steps=n_steps, warmup=warmup, clock=clock, **timed_kw))
         return p
-    timing = lambda: clock() - t0
     left = budget - timing() if count_timing else budget
     if left <= 0: raise ValueError(f"not even one epoch fits: timing the steps took {timing():.1f} s of the "
                                    f"{budget:.1f} s budget; give a larger budget or pass count_timing=False")
-    best, best_t = _most_epochs(plan_checked, step_times, valid_s, left, full_epoch, max_epochs)
+    try: best, best_t = _most_epochs(plan_checked, step_times, valid_s, left, full_epoch, max_epochs)
+    except ValueError as e:
+        if not count_timing: raise
+        raise ValueError(f"{e}; the timing's {timing():.1f} s came out of the budget (count_timing=False keeps it "
+                         "in), or plan by the clock: by='time'") from None
     return TimeBudget(self, best, best_t, budget, full_epoch, step_times, valid_s, plan_fn(best), method, schedule,
-                      kwargs,
-                      timing(), count_timing)
+                      kwargs, timing(), count_timing, by, max_epochs, clock)

@@ -78,7 +78,7 @@ class SizeCallback(CleanupOnDetach, Callback):
     def __init_subclass__(cls, **kwargs):
         "Keep each subclass's record and run state out of `learn.export()`, like fastai's record of losses"
         super().__init_subclass__(**kwargs)
-        cls._stateattrs = tuple(dict.fromkeys((*cls._stateattrs, *cls.records, 'in_fit', '_edits')))
+        cls._stateattrs = tuple(dict.fromkeys((*cls._stateattrs, *cls.records, 'in_fit', '_edits', 'clock')))
         Recorder._stateattrs = tuple(dict.fromkeys((*Recorder._stateattrs, *cls.records)))
 
     def __init__(self, log_size:bool|None=None, # a `train_size` column in the training log for the fit; None: the class's default
@@ -88,7 +88,7 @@ class SizeCallback(CleanupOnDetach, Callback):
     def _init_state(self):
         "Fresh run state; fastcore's `Stateful` also calls this when a pickled Learner is loaded"
         for name in self.records: setattr(self, name, [])
-        self.in_fit, self._edits = False, {}
+        self.in_fit, self._edits, self.clock = False, {}, None
 
     def before_fit(self):
         "Stand aside in `lr_find`, `validate`, `get_preds` and `predict`; else start the record and the size column"
@@ -103,7 +103,7 @@ class SizeCallback(CleanupOnDetach, Callback):
         if self.n_epoch < 1:
             warnings.warn(f"{type(self).__name__}: a fit of n_epoch={self.n_epoch} trains nothing; fit 1 epoch or more")
             self.run = False; return
-        self.in_fit = True
+        self.in_fit, self.clock = True, fit_clock(self.learn)   # progress by the clock (`TimeBudgetCallback`), or None
         self.begin_fit()
         if self.preallocate and self.resizes: check_full_step(self.learn, type(self).__name__, self.check_batch)
         if self.log_size:
@@ -175,6 +175,10 @@ def undistributed(dl):
     return dl.dl if isinstance(dl, DistributedDL) else dl
 
 # %% ../nbs/02_callback.ipynb #4fa62f9d
+def fit_clock(learn):
+    "The callback of `learn` that measures this fit's progress in time (`TimeBudgetCallback`), or None: progress is steps"
+    return next((cb for cb in learn.cbs if getattr(cb, 'progress_by_time', False) and cb.run), None)
+
 def in_inference(learn)->bool:
     "Whether `learn` is in `validate`, `get_preds` or `predict`: fastai holds `learn.lock` there, and not in `fit`"
     return learn.lock.locked()
@@ -374,8 +378,11 @@ class ProgressiveResize(SizeCallback):
         xb, yb = self.learn.xb, self.learn.yb
         self.learn.xb, self.learn.yb = resize_batch(xb, yb, self.current_size, self.mode, self._resize_targets())
         if self.training and len(self.sizes) == 1:   # the first step: every planned size, before the model trains
-            sizes = self.plan(self._step_full, self.n_epoch, self.n_iter).sizes
-            check_model_takes(self.learn, sizes, 'ProgressiveResize')
+            check_model_takes(self.learn, self._fit_plan(self._step_full, self.n_iter).sizes, 'ProgressiveResize')
+
+    def _fit_plan(self, final, n_iter)->SizePlan:
+        "This fit's plan; by the clock every size the schedule reaches (in 512 steps), as the time it takes is not known"
+        return self.plan(final, 1, 512) if self.clock else self.plan(final, self.n_epoch, n_iter)
 
     def _train_size(self)->tuple:
         "This training step's size: the scheduled one (or one drawn near it with `size_jitter`), recorded"
@@ -384,12 +391,14 @@ class ProgressiveResize(SizeCallback):
         size = self._step_size(final, self.epoch, self.iter, self.n_iter)
         self.record(sizes=size, size_epochs=self.epoch + self.iter / self.n_iter)
         if self._fused and self.iter + 1 < self.n_iter:   # the loader makes the next batch once this step is done
-            self._fuse(self._step_size(final, self.epoch, self.iter + 1, self.n_iter))
+            ahead = self.clock.step_seconds(size, len(self.learn.xb[0])) if self.clock else 0.   # by the clock: one step on
+            self._fuse(self._step_size(final, self.epoch, self.iter + 1, self.n_iter, ahead))
         return size
 
-    def _step_size(self, final, epoch, it, n_iter)->tuple:
-        "The size of step `it` of `epoch`: the scheduled one, or one drawn near it with `size_jitter`"
-        size = self.schedule.size_at(progress(epoch, it, self.n_epoch, n_iter), final)
+    def _step_size(self, final, epoch, it, n_iter, ahead:float=0.)->tuple:
+        "The size of step `it` of `epoch` (by the clock: `ahead` seconds from now): scheduled, or drawn near it (`size_jitter`)"
+        pct = self.clock.pct_after(ahead) if self.clock else progress(epoch, it, self.n_epoch, n_iter)
+        size = self.schedule.size_at(pct, final)
         if self.size_jitter: size = self._choices.draw(size, self.size_jitter, self.jitter_seed, epoch, it)
         return size
 
@@ -410,9 +419,9 @@ class ProgressiveResize(SizeCallback):
         "Check the schedule against the real image size and print the plan if `verbose`"
         self.schedule.check(final)   # raises if the schedule's sizes do not fit the images
         if self.size_jitter: self._choices = _JitterChoices(self.schedule, final)
-        plan = self.plan(final, self.n_epoch, len(self.dl))
-        self.warn_short(plan)
-        if self.verbose: print(f"ProgressiveResize: {plan.summary()}")
+        plan = self._fit_plan(final, len(self.dl))
+        if not self.clock: self.warn_short(plan)   # by the clock the fit ends at full size, however many steps it takes
+        if self.verbose: print(f"ProgressiveResize: {'sizes by the clock: ' if self.clock else ''}{plan.summary()}")
         self._announced = True
 
     def show_progression(self, dls, **kwargs):

@@ -93,15 +93,19 @@ def epoch_batches(schedule:SizeSchedule|SizeSteps, # the size schedule
                   bs:int, # the DataLoader's batch size
                   drop_last:bool=True, # drop a final batch smaller than `bs`, as fastai's training loader does
                   batch_size=None, # `batch_size(size) -> int`, the batch size at a size (`bs` at every size if None)
+                  clock=None, # progress by the clock (`TimeBudgetCallback`): each batch's size at the time it is due
+                  start:int=0, # the item position to plan from (the rest of an epoch)
                  )->list: # one dict per batch: `size`, `bs` (the size's batch size), `start`, `end` (item positions)
     "Every batch of one epoch of a progressive fit: its size, its batch size and its items"
     final = size_pair(full_size, 'full_size')
     n_iter = n_items // bs if drop_last else math.ceil(n_items / bs)
     budget = n_iter * bs if drop_last else n_items   # the items a plain fit trains on
-    out, pos = [], 0
+    out, pos, ahead = [], start, 0.
     while pos < budget:
-        size = schedule.size_at(progress(epoch, pos / bs, n_epoch, n_iter), final)
+        pct = clock.pct_after(ahead) if clock else progress(epoch, pos / bs, n_epoch, n_iter)
+        size = schedule.size_at(pct, final)
         size_bs = batch_size(size) if batch_size else bs
+        if clock: ahead += clock.step_seconds(size, size_bs)   # the next batch is due when this step is done
         take = min(size_bs, budget - pos)
         if drop_last and take < bs / 2: break         # a remainder under half a plain batch: dropped
         out.append(dict(size=size, bs=size_bs, start=pos, end=pos + take))
@@ -242,34 +246,43 @@ def _one_pool(dl)->bool:
 class ProgressiveEpoch(GetAttr):
     "One training epoch of a progressive fit: its planned segments, each batch made by the loader built for its size"
     _default = 'base'
-    def __init__(self, base, segments:list, idxs:list, loaders:_SizedLoaders):
-        store_attr('base,segments,idxs,loaders')
+    def __init__(self, base, segments:list, idxs:list, loaders:_SizedLoaders,
+                 replan=None, # (k, f): after `k` batches the rest of the epoch is `f(k, item position)`, its batches
+                ):
+        store_attr('base,segments,idxs,loaders,replan')
         self._it = None
 
     def __len__(self): return sum(s['n_batches'] for s in self.segments)
 
-    def epoch_loader(self)->_EpochLoader:
-        "One loader for the whole epoch: each batch's items and the loader of its size and batch size"
+    def epoch_loader(self, segments=None)->_EpochLoader:
+        "One loader for the whole epoch (or `segments` of it): each batch's items and the loader of its size and batch size"
         keys, loaders, jobs = {}, [], []
-        for seg in self.segments:
+        for seg in (self.segments if segments is None else segments):
             key = (tuple(seg['size']), seg['bs'])
             if key not in keys: keys[key] = len(loaders); loaders.append(self.loaders(*key))
             jobs += [(keys[key], self.idxs[i:min(i + seg['bs'], seg['end'])])
                      for i in range(seg['start'], seg['end'], seg['bs'])]
         return _EpochLoader(jobs, loaders, self.base)
 
-    def segment_loader(self, k):
-        "The loader of segment `k` alone: its size's loader over its share of this epoch's item order"
-        seg = self.segments[k]
+    def segment_loader(self, seg):
+        "The loader of segment `seg` alone: its size's loader over its share of this epoch's item order"
         part = self.idxs[seg['start']:seg['end']]
         return self.loaders(seg['size'], seg['bs']).new(get_idxs=_ConstIdxs(part), n=len(part), shuffle=False,
                                                         bs=seg['bs'], drop_last=False)
 
     def __iter__(self):
+        if self.replan is None: yield from self._iterate(self.segments); return
+        (k, f), first = self.replan, self.segments[0]   # one segment: every batch planned at the size due now
+        head = dict(first, end=first['start'] + k * first['bs'], n_batches=k)
+        yield from self._iterate([head])
+        self.segments = [head, *_segments(f(k, head['end']))]   # the rest, from the steps just timed
+        yield from self._iterate(self.segments[1:])
+
+    def _iterate(self, segments):
         if not _one_pool(self.base):   # a loader class that batches its own way: one iteration per segment
-            for k in range(len(self.segments)): yield from self.segment_loader(k)
+            for seg in segments: yield from self.segment_loader(seg)
             return
-        self._it = iter(self.epoch_loader())
+        self._it = iter(self.epoch_loader(segments))
         yield from self._it
         self._it = None
 
@@ -313,10 +326,15 @@ def _plan_batches(schedule, base, final, n_epoch:int, world:int, bs_scale=False,
     n_items, bs0 = math.ceil(base.n / world), base.bs
     bsf = lambda size: _batch_size(size, final, bs0, bs_scale, max_bs)
     batches = [epoch_batches(schedule, final, e, n_epoch, n_items, bs0, base.drop_last, bsf) for e in range(n_epoch)]
-    n_iter = max(1, n_items // bs0 if base.drop_last else math.ceil(n_items / bs0))
-    steps = [dict(epoch=e, pos=e + b['start'] / bs0 / n_iter, size=b['size'], bs=b['end'] - b['start'],
-                  lr_factor=_lr_factor(b['bs'], bs0, lr_scale)) for e, bb in enumerate(batches) for b in bb]
+    steps = [s for e, bb in enumerate(batches) for s in _batch_steps(bb, e, base, world, lr_scale)]
     return batches, SizePlan(final, n_epoch, steps)
+
+def _batch_steps(batches, epoch, base, world, lr_scale)->list:
+    "The plan's steps of one epoch's `batches`: epoch, position, size, batch size and LR factor"
+    n_items, bs0 = math.ceil(base.n / world), base.bs
+    n_iter = max(1, n_items // bs0 if base.drop_last else math.ceil(n_items / bs0))
+    return [dict(epoch=epoch, pos=epoch + b['start'] / bs0 / n_iter, size=b['size'], bs=b['end'] - b['start'],
+                 lr_factor=_lr_factor(b['bs'], bs0, lr_scale)) for b in batches]
 
 # %% ../nbs/03_learner.ipynb #bed63002
 class ProgressiveDataLoadersCallback(SizeCallback):
@@ -324,7 +342,7 @@ class ProgressiveDataLoadersCallback(SizeCallback):
     order = DistributedTrainer.order + 1   # after the distributed wrapper of learn.dl, before ProgressCallback (60)
     run_valid = False
     records = ('sizes', 'size_epochs', 'batch_sizes')
-    _stateattrs = ('loaders', 'base', '_epoch', '_lr', 'batches', 'size_plan', '_epoch_steps')   # not pickled
+    _stateattrs = ('loaders', 'base', '_epoch', '_lr', 'batches', 'size_plan', '_steps')   # not pickled
     @delegates(SizeSchedule.__init__)
     def __init__(self,
         schedule:SizeSchedule|SizeSteps|None=None, # a `SizeSchedule` or `SizeSteps`; built from the keywords if None
@@ -369,24 +387,45 @@ class ProgressiveDataLoadersCallback(SizeCallback):
         return self._plan(getattr(learn, 'dls', learn), n_epoch)[-1]
 
     def begin_fit(self):
-        "Plan the fit and prepare the per-size loaders"
-        self.base, self.final, self.batches, self.size_plan = self._plan(self.dls, self.n_epoch)
-        self._epoch_steps = [[s for s in self.size_plan.steps if s['epoch'] == e] for e in range(self.n_epoch)]
-        self.warn_short(self.size_plan)
+        "Plan the fit (by the clock: one epoch at a time, in `before_train`) and prepare the per-size loaders"
+        # by the clock, the sizes of a 512-step fit: every size the schedule reaches, for the loaders and model check
+        self.base, self.final, self.batches, self.size_plan = self._plan(self.dls, 1 if self.clock else self.n_epoch)
+        if self.clock: self.size_plan = self.schedule.plan(self.final, 1, 512)
+        else: self.warn_short(self.size_plan)   # by the clock the fit ends at full size, however many steps it takes
         self.loaders, self._lr = _SizedLoaders(self.base, self.final, self.get_dls, self.draft), _ScaledLR()
-        for key in dict.fromkeys((tuple(b['size']), b['bs']) for bb in self.batches for b in bb):
+        bsf = lambda s: _batch_size(s, self.final, self.base.bs, self.bs_scale, self.max_bs)
+        for key in dict.fromkeys((tuple(s), bsf(s)) for s in self.size_plan.sizes):
             self.loaders(*key)   # every loader of the fit now: a bad get_dls fails early, other callbacks see them all
-        if self.verbose and not rank_distrib(): print(f"fit_progressive: {self.size_plan.summary()}")
+        if self.verbose and not rank_distrib():
+            print(f"fit_progressive: {'sizes by the clock: ' if self.clock else ''}{self.size_plan.summary()}")
 
     def before_train(self):
         "This epoch's batches, in the item order of fastai's own sampler (`DistributedDL`'s shard when distributed)"
-        idxs = list(self.learn.dl.get_idxs())
-        self._epoch = ProgressiveEpoch(self.base, _segments(self.batches[self.epoch]), idxs, self.loaders)
+        idxs, replan = list(self.learn.dl.get_idxs()), None
+        batches = self._epoch_batches() if self.clock else self.batches[self.epoch]
+        if self.clock and not self.clock.times:   # no step timed yet: the first steps at the size due now, then replanned
+            k = max(3, 2 * worker_count(self.base) + 2)   # past the batches the workers make ahead
+            if len(batches) > k: replan = (k, self._replan)
+        self._steps = _batch_steps(batches, self.epoch, self.base, _world_size(self.dls), self.lr_scale)
+        self._epoch = ProgressiveEpoch(self.base, _segments(batches), idxs, self.loaders, replan)
         self.train_on(self._epoch)
+
+    def _epoch_batches(self, start=0)->list:
+        "This epoch's batches from item `start` by the clock: each at the size due when its step starts"
+        base, world = self.base, _world_size(self.dls)
+        bsf = lambda s: _batch_size(s, self.final, base.bs, self.bs_scale, self.max_bs)
+        return epoch_batches(self.schedule, self.final, self.epoch, self.n_epoch, math.ceil(base.n / world), base.bs,
+                             base.drop_last, bsf, clock=self.clock, start=start)
+
+    def _replan(self, k:int, start:int)->list:
+        "The rest of this epoch from item `start`, after its first `k` steps were timed"
+        rest = self._epoch_batches(start)
+        self._steps = self._steps[:k] + _batch_steps(rest, self.epoch, self.base, _world_size(self.dls), self.lr_scale)
+        return rest
 
     def before_batch(self):
         "Record the size, batch size and epoch position of the batch"
-        step = self._epoch_steps[self.epoch][self.iter]
+        step = self._steps[self.iter]
         x = self.learn.xb[0]   # the first input (an image): with several inputs (n_inp > 1) `learn.x` is a tuple
         self.record(sizes=tuple(x.shape[-2:]), batch_sizes=x.shape[0], size_epochs=step['pos'])
         if len(self.sizes) == 1: check_model_takes(self.learn, self.size_plan.sizes, 'fit_progressive')   # all sizes
@@ -395,7 +434,7 @@ class ProgressiveDataLoadersCallback(SizeCallback):
         "Scale the LR the optimizer holds now (scheduled or constant) for this step's batch size, for this step alone"
         opt, lr = self.opt, self._lr
         self.edit('lr', lambda: lr.restore(opt))
-        lr.scale(opt, self._epoch_steps[self.epoch][self.iter]['lr_factor'])
+        lr.scale(opt, self._steps[self.iter]['lr_factor'])
 
     def after_step(self): self.undo_edits(['lr'])   # the optimizer's own LR back as soon as it stepped
 
