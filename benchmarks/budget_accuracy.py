@@ -4,7 +4,7 @@
 
 xresnet18 from scratch on the first `--per_class` training images of each class of ../shared/data/imagenette2-224-subset
 (large JPEGs, decoded every epoch), fastbook's presizing, 2 threads, `--workers` DataLoader workers (fastai's default on
-these machines). For each mechanism (`ProgressiveResize`, `fit_progressive`): `progressive_budget(full_epochs=epochs)`,
+these machines). For each mechanism (`ProgressiveResize`, `fit_progressive`): `progressive_budget(full_epochs=epochs, by='steps')`,
 then the real full-size fit of `epochs` epochs and the budget's own progressive fit. Each prediction is set against the
 measured time of its fit; the seconds the timing itself took are recorded beside them.
 
@@ -49,7 +49,7 @@ def main():
     rows, per_size = [], []
     for rnd, method in [(r, m) for r in range(a.rounds) for m in a.methods.split(',')]:
         learn = learner()
-        b = learn.progressive_budget(full_epochs=a.epochs, method=method)
+        b = learn.progressive_budget(full_epochs=a.epochs, method=method, by='steps')
         print(b.summary(), flush=True)
         full_plan = SizeSteps([a.size]).plan(a.size, a.epochs, len(learn.dls.train))
         full_pred = predict_fit_time(full_plan, b.step_times, b.valid_s)

@@ -5,7 +5,7 @@
 xresnet18 from scratch on the first `--per_class` training images of each class of ../shared/data/imagenette2-224-subset,
 fastbook's presizing (`aug_transforms(size, min_scale=0.75)`), 2 threads. Per seed, the budget is the measured wall-clock
 of the `--epochs`-epoch full-size run (validation included); every progressive run gets the epochs
-`Learner.progressive_budget(full_epochs=epochs)` says fit in the time of the full-size epochs (timed on that run's own Learner
+`Learner.progressive_budget(full_epochs=epochs, by="steps")` says fit in the time of the full-size epochs (timed on that run's own Learner
 before training, every size timed the same way; predicted and measured time both recorded):
 
 - plain: `ProgressiveResize()`;
@@ -73,7 +73,7 @@ def main():
             learn, log = learner(seed), EpochLog()
             # the budget as E full-size epochs timed with the same steps as the progressive sizes: both sides measured the same way,
             # so a busy machine slows both (an absolute budget in seconds compared a real fit with a few timed steps)
-            try: b = learn.progressive_budget(full_epochs=E, count_timing=False, **kw)
+            try: b = learn.progressive_budget(full_epochs=E, by="steps", count_timing=False, **kw)
             except ValueError as e:   # step timing on a busy machine said not even one epoch fits: run the full-size
                 b = None              # epoch count (no step is larger than full size), marked, as the CLI does
                 print(f"seed {seed} {v}: {e}; running {E} epochs, as full size", flush=True)

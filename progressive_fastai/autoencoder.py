@@ -291,6 +291,8 @@ class GrowAutoencoder(SizeCallback):
 
     def begin_fit(self):
         "Check the model (a clear error now for a model or schedule that cannot grow) and remember what it trains"
+        if self.clock: raise ValueError("GrowAutoencoder plans its levels and fade-ins by steps and cannot follow a "
+                                        "TimeBudgetCallback; fit a set number of epochs without it")
         m = unwrap_model(self.learn.model)
         self.plan(m, 1, 1000)
         self.model_, self.growth, self._current, self._frozen_level, self._frozen = m, None, None, None, []

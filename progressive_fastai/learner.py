@@ -100,7 +100,7 @@ def epoch_batches(schedule:SizeSchedule|SizeSteps, # the size schedule
     final = size_pair(full_size, 'full_size')
     n_iter = n_items // bs if drop_last else math.ceil(n_items / bs)
     budget = n_iter * bs if drop_last else n_items   # the items a plain fit trains on
-    out, pos, ahead = [], start, 0.
+    out, pos, ahead = [], start, (clock.in_flight_s() if clock else 0.)   # by the clock, after the step now running
     while pos < budget:
         pct = clock.pct_after(ahead) if clock else progress(epoch, pos / bs, n_epoch, n_iter)
         size = schedule.size_at(pct, final)

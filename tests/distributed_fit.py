@@ -1,5 +1,5 @@
 """Run by tests/test_distributed.py under `python -m torch.distributed.run --nproc_per_node 2`: fit progressively
-(mode: `sizes` or `bs_scale` with fit_progressive, `callback` with ProgressiveResize, `mixed` with
+(mode: `sizes` or `bs_scale` with fit_progressive, `clock` with fit_progressive by the clock, `callback` with ProgressiveResize, `mixed` with
 ProgressiveResize(size_jitter=...) and SizeAwareRegularization on a model with dropout) inside `learn.distrib_ctx()` (gloo on CPU) and write, for this rank, the size and batch size of every training step
 as gathered from all ranks, the items this rank trained on, and the plan of a single-process fit."""
 import json, os, sys
@@ -31,6 +31,11 @@ class StepLog(Callback):
     def before_batch(self):
         if self.training: self.steps.append([self.epoch, *self.x.shape[-2:], self.x.shape[0]])
 
+class RankClock:
+    "A clock that advances 0.01 s per reading on rank 0 and three times as fast on rank 1: only rank 0's may decide"
+    def __init__(self): self.t, self.rate = 0., 1 + 2 * dist.get_rank()
+    def __call__(self): self.t += 0.01 * self.rate; return self.t
+
 def main(data, out, n_epoch, mode):
     torch.set_num_threads(1)
     dls = ImageDataLoaders.from_folder(data, train='train', valid='valid', bs=8, num_workers=0, seed=0, item_tfms=Resize(64))
@@ -44,6 +49,8 @@ def main(data, out, n_epoch, mode):
     log = StepLog()
     with learn.distrib_ctx(**({} if torch.cuda.is_available() else dict(cpu=True, sync_bn=False))):   # gloo on CPU: no SyncBatchNorm
         if mode == 'callback': learn.fit_one_cycle(n_epoch, 1e-3, cbs=[ProgressiveResize(size_increment=8), log])   # resized on the device
+        elif mode == 'clock': learn.fit_progressive(n_epoch, 1e-3, cbs=[TimeBudgetCallback(seconds=0.6, clock=RankClock()), log],
+                                                    size_increment=16)   # by rank 0's clock, each epoch planned from its step times
         elif mode == 'mixed': learn.fit_one_cycle(n_epoch, 1e-3, cbs=[ProgressiveResize(size_increment=8, initial_scale=0.25, size_jitter=0.3),
                                                                       SizeAwareRegularization(), log])
         else: learn.fit_progressive(n_epoch, 1e-3, cbs=log, **kw)

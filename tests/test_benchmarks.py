@@ -93,16 +93,19 @@ def test_equal_time_falls_back_when_nothing_fits(tmp_path, monkeypatch):
     assert plain['epochs'] == 2 and plain['predicted_s'] is None and 'busy machine' in plain['fallback']
     assert 'prediction_error' not in res['summary'][1] and (tmp_path/'smoke.md').exists()
 
-def test_pareto_script_smoke(tmp_path, monkeypatch):
-    res = _smoke_steady('pareto.py', tmp_path, monkeypatch, '--per_class', '2', '--valid_per_class', '1', '--size', '32', '--budgets', '3',
-                 '--seeds', '0,1', '--bs', '4', '--workers', '0')   # 3 epochs: the budget holds its own timing
-    assert sorted((r['method'], r['seed']) for r in res['rows']) == sorted((m, s) for m in ('full size', 'ProgressiveResize', 'fit_progressive') for s in (0, 1))
+def test_pareto_script_smoke(tmp_path):
+    res = _smoke('pareto.py', tmp_path, '--per_class', '2', '--valid_per_class', '1', '--size', '32', '--budgets', '2',
+                 '--seeds', '0,1', '--bs', '4', '--workers', '0')
+    names = ('full size', 'ProgressiveResize', 'fit_progressive', 'fit_progressive, final_scale=0.75')
+    assert sorted((r['method'], r['seed']) for r in res['rows']) == sorted((m, s) for m in names for s in (0, 1))
     for r in res['rows']:
-        assert {'method', 'budget_epochs', 'epochs', 'seed', 'seconds', 'accuracy'} <= set(r) and r['budget_epochs'] == 3
-        if r['method'] == 'full size': continue
-        assert 'fallback' not in r and r['epochs'] >= 1 and r['predicted_s'] <= r['budget_s'], r
+        assert {'method', 'budget_epochs', 'seed', 'budget_s', 'seconds', 'vs_budget', 'epochs', 'steps', 'accuracy'} <= set(r)
+        full = next(f for f in res['rows'] if f['method'] == 'full size' and f['seed'] == r['seed'])
+        assert r['budget_s'] == full['seconds'] and r['epochs'] >= 1 and r['steps'] >= 1 and 0 <= r['accuracy'] <= 1, r
+        if r['method'] == 'full size': assert r['epochs'] == 2
     md = (tmp_path/'smoke.md').read_text()
-    assert md.count('At equal wall-clock, at the time of 3 full-size epochs ') == 1 and (tmp_path/'smoke.png').stat().st_size > 1000
+    assert md.count('At equal wall-clock, at the time of 2 full-size epochs ') == 1 and "real time was" in md
+    assert (tmp_path/'smoke.png').stat().st_size > 1000
 
 def test_pareto_verdict():
     "A win or a loss needs every seed to agree and the mean beyond the seed spread; anything else is a tie"

@@ -58,6 +58,16 @@ def test_two_ranks_bs_scale(tmp_path):
     for e in range(5):   # each rank: its shard's plain-fit share (16 of 20) per epoch, less at most a remainder under bs/2
         assert 16 - 4 < sum(s[3] for s in steps0 if s[0] == e) <= 16
 
+def test_two_ranks_by_the_clock(tmp_path):
+    "TimeBudgetCallback: rank 1's clock runs 3x as fast as rank 0's, yet both ranks train the same steps at the same sizes"
+    r0, r1 = _launch(tmp_path, 50, 'clock')
+    steps0, steps1 = r0['steps']
+    assert steps0 == steps1 and r0['steps'] == r1['steps']              # every rank followed rank 0's clock
+    epochs = {s[0] for s in steps0}
+    assert 3 <= len(epochs) < 50                                        # ended by the budget, not the cap of 50 epochs
+    assert tuple(steps0[0][1:3]) == (32, 32) and tuple(steps0[-1][1:3]) == (64, 64)   # small first, full size at the end
+    assert r0['recorder_sizes'] == [s[1:3] for s in steps0]
+
 def test_two_ranks_progressive_resize(tmp_path):
     "ProgressiveResize under distrib_ctx: the same size on both ranks at every step, equal to a single-process run's plan"
     r0, r1 = _launch(tmp_path, 4, 'callback')
