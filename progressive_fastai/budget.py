@@ -253,7 +253,7 @@ class TimeBudgetCallback(Callback):
         if hasattr(self.learn, 'lr_finder'): self.run = False; return   # lr_find counts its own steps
         self.t0, self.elapsed, self.pct, self.valid_s, self.times = self.clock(), 0., 0., None, {}
         self.ran_out, self.cancelled, self._pending, self._last, self.start_s = False, False, None, None, 0.
-        self.last_train_s, self.cut_at, self._cut, self._t_start = None, None, False, 0.
+        self.last_train_s, self.cut_at, self._cut, self._t_start, self.pass_steps, self._epoch_steps = None, None, False, 0., 0, 0
 
     def _read(self)->float:
         "Seconds since the fit began (rank 0's); the step that ran since the last reading gets its time"
@@ -298,7 +298,8 @@ class TimeBudgetCallback(Callback):
         "End the fit when the budget is spent (every epoch it trained is in the log)"
         if self.epoch == 0: return
         # an epoch that would end before one step is done: its start-up (workers) alone would overrun the budget
-        if self.ran_out or self._read() + self.start_s + self._next_step_s() / 2 >= self.train_s: raise CancelFitException()
+        if self.ran_out or self._read() + self.start_s + self._next_step_s() / 2 >= self.train_s:
+            self.ran_out = True; raise CancelFitException()
 
     def _next_step_s(self)->float:
         "Seconds of the step last timed, as the next one should take"
@@ -306,14 +307,14 @@ class TimeBudgetCallback(Callback):
         return self.step_seconds(last[:2], last[2]) if last else 0.
 
     def before_train(self):
-        self._t_start = self._read()
+        self._t_start, self._epoch_steps = self._read(), 0
         self.cut_at = self._cut_at(self._t_start)
 
     def _cut_at(self, now):
         "When to end this epoch's training early, so the next is not a stub: both take half the time left, or None"
         if self.last_train_s is None: return None
         # a pass at the size trained last, at least: sizes only grow
-        pass_s = max(self.last_train_s, self.n_iter * self._next_step_s() + self.start_s)
+        pass_s = max(self.last_train_s, self.pass_steps * self._next_step_s() + self.start_s)
         valid_s, left = self.reserve_s, self.train_s - now
         # after this pass, too little for another epoch: stopping would leave it unspent (when over 1% of the budget)
         if not 0.01 * self.budget_s < left - pass_s < valid_s + self.start_s + pass_s / 4: return None
@@ -328,6 +329,7 @@ class TimeBudgetCallback(Callback):
         if self.cut_at is not None and self.elapsed + self._next_step_s() / 2 >= self.cut_at:
             self._cut = True; raise CancelTrainException()   # this epoch's share is done: validation, then the last epoch
         if first: self.start_s = max(self.start_s, self.elapsed - self._t_start)   # an epoch's start-up (worker pools)
+        self._epoch_steps += 1
         self.learn.pct_train = self.pct = self.pct_after()
     def after_batch(self):
         x = self.learn.xb[0] if self.training else None
@@ -339,6 +341,7 @@ class TimeBudgetCallback(Callback):
     def before_validate(self):
         self._t_valid = self._read()
         self.last_train_s = self._t_valid - self._t_start
+        self.pass_steps = max(self.pass_steps, self._epoch_steps)   # this process's steps in a whole pass
     def after_validate(self): self.valid_s = self._read() - self._t_valid
     def after_cancel_fit(self): self.cancelled = not self.ran_out and self._read() < self.train_s
     def after_fit(self):
