@@ -21,11 +21,14 @@ from .schedule import (SizePlan, SizeSteps, get_schedule, size_pair, BaseSizeSch
                                         keyword_names)
 from .callback import ProgressiveResize, image_size
 from .resize import data_size
-from .learner import ProgressiveDataLoadersCallback, worker_count
+from .learner import ProgressiveDataLoadersCallback, worker_count, _SizedLoaders
+from .callback import undistributed
+from .resize import own_loader, fusable_transforms, set_size, scaled_size
+from fastai.data.load import DataLoader
 
 # %% auto #0
-__all__ = ['BUDGET_BY', 'StepTimes', 'measure_step_times', 'measure_valid_time', 'predict_fit_time', 'epochs_for_budget',
-           'TimeBudgetCallback', 'TimeBudget']
+__all__ = ['LOADER_BOUND', 'BUDGET_BY', 'StepTimes', 'measure_step_times', 'measure_valid_time', 'measure_loader_time',
+           'loader_note', 'predict_fit_time', 'epochs_for_budget', 'TimeBudgetCallback', 'TimeBudget']
 
 # %% ../nbs/07_budget.ipynb #mech0001
 MECHANISMS = {'resize': ProgressiveResize, 'dataloaders': ProgressiveDataLoadersCallback}   # the `method=` names
@@ -53,6 +56,35 @@ def _budget_seconds(**given)->float|None:
         return None
     if isinstance(v, bool) or not isinstance(v, (int, float)) or v <= 0: raise ValueError(f"{k} must be a number > 0; got {v!r}")
     return v * 60. if k == 'minutes' else float(v)
+
+# %% ../nbs/07_budget.ipynb #pick0001
+def _interpolated(step_times:dict, size)->float:
+    "A step's seconds at `size`, linear in pixels between the sizes timed (the nearest beyond them)"
+    pts = sorted((h * w, t) for (h, w), t in step_times.items())
+    px = size[0] * size[1]
+    if len(pts) == 1 or px <= pts[0][0]: return pts[0][1] * (px / pts[0][0] if len(pts) == 1 else 1)
+    for (p0, t0), (p1, t1) in zip(pts, pts[1:]):
+        if px <= p1: return t0 + (t1 - t0) * (px - p0) / (p1 - p0)
+    return pts[-1][1]
+
+def _pick_method(learn, schedule, n_steps, warmup, clock, kwargs)->tuple:
+    "The mechanism predicted faster per epoch on `learn` (its steps timed at the smallest and full size) and why"
+    n_iter, speed = len(learn.dls.train), {}
+    for m, cb in MECHANISMS.items():
+        kw = {k: v for k, v in kwargs.items() if k in _METHOD_KEYS[m]}
+        try: plan = cb(schedule=schedule, **kw).plan(learn, 4)
+        except (TypeError, ValueError) as e: speed[m] = (0., str(e).split(';')[0]); continue   # it cannot train this data
+        small = min(plan.sizes, key=lambda s: s[0] * s[1])
+        timed = {k: v for k, v in kw.items() if k not in ('size_jitter', 'jitter_seed')}
+        st = measure_step_times(learn, sorted({small, plan.full_size}), m, n_steps=n_steps, warmup=warmup, clock=clock, **timed)
+        speed[m] = (len(plan.sizes) * st[plan.full_size] / sum(_interpolated(st, s) for s in plan.sizes), '')
+    best = max(speed, key=lambda m: speed[m][0])
+    other = next(m for m in speed if m != best)
+    names = {'resize': 'ProgressiveResize', 'dataloaders': 'fit_progressive'}
+    why = (f"method='auto' chose {names[best]}: {speed[best][0]:.2f}x faster per epoch than full size, measured, "
+           f"against {speed[other][0]:.2f}x for {names[other]}" if not speed[other][1] else
+           f"method='auto' chose {names[best]}: {names[other]} cannot train this data ({speed[other][1]})")
+    return best, why
 
 # %% ../nbs/07_budget.ipynb #82df8289
 class StepTimes(dict):
@@ -177,6 +209,58 @@ def measure_valid_time(learn:Learner, # the Learner whose validation pass is tim
         t0 = clock()
         tmp.validate(dl=part)
         return (clock() - t0) * len(dl) / n
+
+# %% ../nbs/07_budget.ipynb #ldr00001
+def _loader_at(learn, size, method, draft=False, get_dls=None, fuse=True, mode='resize', **kwargs):
+    "A copy of the fit's training loader as `method` makes batches at `size` (the user's loader is not changed)"
+    dl = undistributed(learn.dls.train)
+    if not isinstance(dl, DataLoader): return dl   # a plain torch DataLoader: full size whatever the step's size
+    final = data_size(dl) or image_size(dl)
+    if method == 'dataloaders': return _SizedLoaders(dl, final, get_dls, draft)(size, dl.bs)
+    own, _ = own_loader(dl)
+    if fuse and mode == 'resize':   # ProgressiveResize has fastai's batch augmentation make the step's size
+        for t, _, made in fusable_transforms(own): set_size(t, scaled_size(made, size, final))
+    return own
+
+def measure_loader_time(learn:Learner, # the Learner whose training loader is timed (copies of it: nothing changes)
+                        sizes, # the sizes to time, each an int or (h, w)
+                        method:str='resize', # 'resize' (`ProgressiveResize`) or 'dataloaders' (`fit_progressive`)
+                        n_batches:int=2, # batches timed per size, after the workers' prefetch
+                        clock=time.perf_counter, # the clock to read (seconds); tests pass their own
+                        **kwargs, # the mechanism's loader options (`draft`, `get_dls`, `fuse`, `mode`)
+                       )->dict: # {(h, w): seconds per batch}
+    "Seconds per training batch of the loader alone at each of `sizes`, as the fit's workers make them, with no model"
+    method, res = check_method(method), {}
+    with _rng_kept(learn.dls):
+        for size in map(size_pair, sizes):
+            dl = _loader_at(learn, size, method, **kwargs)
+            skip = 1 + _prefetch_depth(dl)   # the pool's start-up, then the batches its workers made ahead
+            n = min(n_batches, len(dl) - skip)
+            if n < 1: raise ValueError(f"the training DataLoader has {len(dl)} batches: too few to time {n_batches} "
+                                       f"after the {skip} its workers start with; pass n_batches=1 or use more data")
+            it = iter(dl)
+            for _ in range(skip): next(it)
+            t0 = clock()
+            for _ in range(n): next(it)
+            res[size] = (clock() - t0) / n
+            del it
+    return res
+
+LOADER_BOUND = 0.8   # the loader alone takes this share of a step or more: the step waits for its data
+
+def loader_note(loader_s:dict, # seconds per batch of the loader alone, by size (`measure_loader_time`)
+                step_s:dict, # seconds per training step (loading included), by size (`measure_step_times`)
+                method:str, # the mechanism measured
+               )->str: # one line, or '' when the model is the limit at every size
+    "One line naming the sizes where data loading is the limit, with the fix for `method`"
+    slow = [s for s in sorted(loader_s, key=lambda s: s[0] * s[1]) if s in step_s and loader_s[s] >= LOADER_BOUND * step_s[s]]
+    if not slow: return ''
+    s = slow[0]
+    fix = ("fit_progressive (method='dataloaders') decodes and augments small too" if method == 'resize'
+           else "draft=True decodes JPEGs at a reduced size")
+    return (f"data loading is the limit at {', '.join(f'{h}x{w}' for h, w in slow)} (the loader alone "
+            f"{loader_s[s] * 1000:.0f} ms a batch, a step {step_s[s] * 1000:.0f} ms at {s[0]}x{s[1]}): {fix}; or more "
+            "workers (num_workers=), or a smaller decode (presize with item_tfms=Resize)")
 
 # %% ../nbs/07_budget.ipynb #64a60d91
 def predict_fit_time(plan:SizePlan, # the plan of the fit (`ProgressiveResize.plan`, `Learner.progressive_plan`)
@@ -355,7 +439,7 @@ class TimeBudget:
     def __init__(self, learn, epochs, predicted_s, budget_s, full_epoch_s, step_times, valid_s, plan, method, schedule, method_kwargs,
                  timing_s=0., count_timing=True, by='steps', max_epochs=1000, clock=time.perf_counter):
         store_attr()
-        self.measured_s, self.fit_clock = None, None
+        self.measured_s, self.fit_clock, self.note = None, None, ''
 
     @property
     def fit_s(self)->float:
@@ -400,12 +484,12 @@ class TimeBudget:
             if self.measured_s is not None:
                 s += (f"; trained {self.epochs} epochs in {self.measured_s:.1f} s "
                       f"({self.measured_s / self.fit_s - 1:+.1%} vs its time)")
-            return s
+            return s + (f"; {self.note}" if self.note else '')
         s = (f"{self.epochs} progressive epochs ({self.method}) predicted {self.predicted_s:.1f} s, budget "
              f"{self.budget_s:.1f} s ({self._full_epoch_words()}); {timing}")
         if self.measured_s is not None:
             s += f"; measured {self.measured_s:.1f} s ({self.measured_s / self.predicted_s - 1:+.0%} vs predicted)"
-        return s
+        return s + (f"; {self.note}" if self.note else '')
 
     def __repr__(self): return f"TimeBudget({self.summary()})"
 
@@ -461,12 +545,13 @@ def progressive_budget(self:Learner,
     full_epochs:int|None=None, # the budget as the time of this many full-size epochs...
     minutes:float|None=None, # ...or in minutes...
     seconds:float|None=None, # ...or in seconds (give exactly one of the three)
-    method:str='resize', # 'resize' (`ProgressiveResize`) or 'dataloaders' (`fit_progressive`)
+    method:str='resize', # 'resize' (`ProgressiveResize`), 'dataloaders' (`fit_progressive`), or 'auto': the faster, measured
     by:str='time', # 'time': the fit follows the clock and ends at the budget; 'steps': plan the epochs that fit, ahead
     schedule=None, # a `SizeSchedule` or `SizeSteps`; built from the keywords if None
     n_steps:int=3, # training steps timed per size (by time: at full size, for `full_epochs`, at least 5)
     warmup:int|None=None, # untimed steps first at each size; None: what the workers prefetch, at least 1
     time_valid:bool=True, # time the validation pass and count one per epoch (by time: 4 batches of it, scaled)
+    check_loader:bool=True, # time the loader alone at the smallest and full size: say where data loading is the limit
     count_timing:bool=True, # the seconds the timing takes come out of the budget (equal wall-clock from the call on)
     clock=time.perf_counter, # the clock to read (seconds); tests pass their own
     max_epochs:int=1000, # never more than this
@@ -474,7 +559,8 @@ def progressive_budget(self:Learner,
 )->TimeBudget:
     "A time budget for a progressive fit: followed by the clock (`by='time'`), or as the epochs measured to fit in it"
     given_s = _budget_seconds(full_epochs=full_epochs, minutes=minutes, seconds=seconds)
-    method = check_method(method)
+    t0, why = clock(), ''
+    if method != 'auto': method = check_method(method)
     if by not in BUDGET_BY: raise ValueError(f"by must be 'time' (the fit follows the clock) or 'steps' (plan the "
                                              f"epochs ahead); got {by!r}")
     if isinstance(kwargs.get('valid'), bool):   # its name before `valid` came to mean 'full' or 'current' everywhere
@@ -482,10 +568,14 @@ def progressive_budget(self:Learner,
                       "or 'current'", DeprecationWarning)
         time_valid = kwargs.pop('valid')
     sched_kw = {k: kwargs.pop(k) for k in list(kwargs) if k in SCHEDULE_KEYS or k == 'sizes'}
-    bad = set(kwargs) - set(_METHOD_KEYS[method])
+    known = _METHOD_KEYS[method] if method != 'auto' else {*_METHOD_KEYS['resize'], *_METHOD_KEYS['dataloaders']}
+    bad = set(kwargs) - set(known)
     if bad: raise TypeError(f"unknown argument(s) {sorted(bad)} for method={method!r}; it takes schedule keywords "
-                            f"and {list(_METHOD_KEYS[method])}")
+                            f"and {list(known)}")
     schedule = get_schedule(schedule, sched_kw.pop('sizes', None), **sched_kw)
+    if method == 'auto':   # each mechanism timed at the smallest and full size; the one predicted faster per epoch
+        method, why = _pick_method(self, schedule, n_steps, warmup, clock, kwargs)
+        kwargs = {k: v for k, v in kwargs.items() if k in _METHOD_KEYS[method]}
     n_iter = len(self.dls.train)
     if method == 'resize':
         final = data_size(self.dls.train) or image_size(self.dls.train)   # fastai's or a plain torch DataLoader
@@ -496,18 +586,29 @@ def progressive_budget(self:Learner,
         plan_fn = lambda n: pdl.plan(self, n)
     final = plan_fn(1).full_size
     timed_kw = {k: v for k, v in kwargs.items() if k not in ('size_jitter', 'jitter_seed')}
-    t0 = clock()
     timing = lambda: clock() - t0
+    smallest = min(plan_fn(full_epochs or 1).sizes, key=lambda s: s[0] * s[1])
+    def note(step_times):
+        "Where data loading is the limit (the loader alone at the smallest and full size), and why the method"
+        if not check_loader: return why
+        lines = loader_note(measure_loader_time(self, [smallest, final], method, clock=clock, **timed_kw), step_times, method)
+        return '; '.join(w for w in (why, lines) if w)
     if by == 'time':
-        if given_s is not None: return TimeBudget(self, None, given_s, given_s, None, StepTimes(), 0., None, method,
-                                                  schedule, kwargs, 0., count_timing, by, max_epochs, clock)
+        if given_s is not None:
+            b = TimeBudget(self, None, given_s, given_s, None, StepTimes(), 0., None, method, schedule, kwargs, timing(),
+                           count_timing, by, max_epochs, clock)
+            b.note = why
+            return b
         # the time of `full_epochs` full-size epochs: full-size steps and part of the validation pass, timed
-        step_times = measure_step_times(self, [final], method, n_steps=max(n_steps, 5), warmup=warmup, clock=clock, **timed_kw)
+        sizes = [final, smallest] if check_loader and smallest != final else [final]
+        step_times = measure_step_times(self, sizes, method, n_steps=max(n_steps, 5), warmup=warmup, clock=clock, **timed_kw)
+        text = note(step_times)
         valid_s = measure_valid_time(self, n_batches=4, clock=clock) if time_valid else 0.
         full_epoch = n_iter * step_times[final] + valid_s + step_times.epoch_start_s
         budget = full_epochs * full_epoch
         b = TimeBudget(self, None, budget, budget, full_epoch, step_times, valid_s, SizeSteps([final]).plan(final, 1, 1),
                        method, schedule, kwargs, timing(), count_timing, by, max_epochs, clock)
+        b.note = text
         if b.fit_s <= 0: raise ValueError(f"the timing took {b.timing_s:.1f} s, all of the {budget:.1f} s budget; give "
                                           "a larger budget or pass count_timing=False")
         return b
@@ -515,6 +616,7 @@ def progressive_budget(self:Learner,
     sizes = sorted(set(plan_fn(full_epochs or 1).sizes) | {final})
     step_times = measure_step_times(self, sizes, method, n_steps=n_steps, warmup=warmup, clock=clock, **timed_kw)
     valid_s = measure_valid_time(self, clock=clock) if time_valid else 0.
+    text = note(step_times)
     full_epoch = n_iter * step_times[final] + valid_s + step_times.epoch_start_s
     budget = full_epochs * full_epoch if given_s is None else given_s
     def plan_checked(n):
@@ -530,5 +632,7 @@ def progressive_budget(self:Learner,
         if not count_timing: raise
         raise ValueError(f"{e}; the timing's {timing():.1f} s came out of the budget (count_timing=False keeps it "
                          "in), or plan by the clock: by='time'") from None
-    return TimeBudget(self, best, best_t, budget, full_epoch, step_times, valid_s, plan_fn(best), method, schedule,
-                      kwargs, timing(), count_timing, by, max_epochs, clock)
+    b = TimeBudget(self, best, best_t, budget, full_epoch, step_times, valid_s, plan_fn(best), method, schedule,
+                   kwargs, timing(), count_timing, by, max_epochs, clock)
+    b.note = b.plan.note = text
+    return b

@@ -389,6 +389,9 @@ class ProgressiveResize(SizeCallback):
         final = self._step_full = self._final or self._full_size()   # fused: the batch is already small
         if not self._announced: self._announce(final)
         size = self._step_size(final, self.epoch, self.iter, self.n_iter)
+        if self.clock and self._fused:   # made a step ahead, at the size then due: a step that took longer is not caught up
+            made = self._full_size()
+            if size[0] > made[0] or size[1] > made[1]: size = made
         self.record(sizes=size, size_epochs=self.epoch + self.iter / self.n_iter)
         if self._fused and self.iter + 1 < self.n_iter:   # the loader makes the next batch once this step is done
             ahead = self.clock.step_seconds(size, len(self.learn.xb[0])) if self.clock else 0.   # by the clock: one step on

@@ -338,7 +338,7 @@ class SizePlan:
         last = "full size" if (h1, w1) == (hf, wf) else f"last size (validation at {hf}x{wf})"
         return (f"{h0}x{w0} -> {h1}x{w1} px in {self.n_shapes} shapes, {last} from step {k}/{len(self.sizes)} (epoch "
                 f"{at:.4g}){f', batch sizes {bss}' if len(bss) > 1 else ''}; ideal cost {self.relative_cost:.3f} of "
-                f"full size (ideal speedup {self.speedup:.2f}x)")
+                f"full size (ideal speedup {self.speedup:.2f}x){f'; {self.note}' if getattr(self, 'note', '') else ''}")
 
     def plot(self, ax=None, figsize=(6, 3)):
         "Plot the training size at every step, with epochs on the top axis"
