@@ -16,7 +16,7 @@ real time against its budget, the difference from full size per seed, and one se
 beyond the seed spread) and pareto.png (final accuracy against seconds: the mean and a ± sd band per method).
 `--report` rebuilds the last two from the JSON.
 """
-import argparse, json, statistics, tempfile, time
+import argparse, json, statistics, subprocess, sys, tempfile, time
 from pathlib import Path
 
 import torch
@@ -91,7 +91,8 @@ def report(res, out:Path, name:str):
              f"xresnet18 from scratch, {a['per_class'] * 10} training / {a['valid_per_class'] * 10} validation Imagenette "
              f"images at {a['size']} px (fastbook presizing), bs {a['bs']}, lr {a['lr']}, {a['workers']} workers, seeds "
              f"{a['seeds']}. Budget: the measured time of the full-size fit of B epochs on the same seed; each progressive "
-             "run follows the clock for that time (`TimeBudgetCallback`). Mean ± sd over seeds.", '',
+             "run follows the clock for that time (`TimeBudgetCallback`). Mean ± sd over seeds."
+             + (f" Beside {a['hog']} busy-looping process{'es' * (a['hog'] > 1)} (a loaded machine)." if a.get('hog') else ''), '',
              sentence(summary), '',
              f"Every progressive run's real time was {min(vs):+.1%} to {max(vs):+.1%} of its budget." if vs else '', '',
              '| budget (full-size epochs) | method | epochs | seconds | time vs budget, per seed | accuracy | vs full size, per seed | verdict |',
@@ -124,12 +125,20 @@ def main():
     ap.add_argument('--workers', type=int, default=2)
     ap.add_argument('--lr', type=float, default=3e-3)
     ap.add_argument('--final_scale', type=float, default=0.75)
+    ap.add_argument('--hog', type=int, default=0, help='this many busy-looping processes beside the run (a loaded machine)')
     ap.add_argument('--name', default='pareto')
     ap.add_argument('--report', action='store_true', help='only rebuild the table and the plot from the JSON')
     a = ap.parse_args()
     out = Path(a.out); out.mkdir(parents=True, exist_ok=True)
     if a.report: return report(json.loads((out/f'{a.name}.json').read_text()), out, a.name)
     torch.set_num_threads(2)
+    hogs = [subprocess.Popen([sys.executable, '-c', 'while True: pass']) for _ in range(a.hog)]
+    try: run(a, out)
+    finally:
+        for h in hogs: h.kill()
+
+def run(a, out):
+    "Every budget, seed and method in turn; pareto.json after each run, the report at the end"
     path = subset(Path(a.data), Path(tempfile.mkdtemp())/'data', a.per_class, a.valid_per_class)
     args = dict(vars(a), seeds=[int(s) for s in a.seeds.split(',')], budgets=[int(b) for b in a.budgets.split(',')])
     res = dict(machine=machine(), args=args, rows=[])

@@ -21,8 +21,8 @@ from .schedule import (SizePlan, SizeSteps, get_schedule, size_pair, BaseSizeSch
                                         keyword_names)
 from .callback import ProgressiveResize, image_size
 from .resize import data_size
-from .learner import ProgressiveDataLoadersCallback, worker_count, _SizedLoaders
-from .callback import undistributed
+from .learner import ProgressiveDataLoadersCallback, worker_count, sized_loader
+from .callback import undistributed, in_lr_find
 from .resize import own_loader, fusable_transforms, set_size, scaled_size
 from fastai.data.load import DataLoader
 
@@ -216,7 +216,7 @@ def _loader_at(learn, size, method, draft=False, get_dls=None, fuse=True, mode='
     dl = undistributed(learn.dls.train)
     if not isinstance(dl, DataLoader): return dl   # a plain torch DataLoader: full size whatever the step's size
     final = data_size(dl) or image_size(dl)
-    if method == 'dataloaders': return _SizedLoaders(dl, final, get_dls, draft)(size, dl.bs)
+    if method == 'dataloaders': return sized_loader(dl, size, final, draft, get_dls)
     own, _ = own_loader(dl)
     if fuse and mode == 'resize':   # ProgressiveResize has fastai's batch augmentation make the step's size
         for t, _, made in fusable_transforms(own): set_size(t, scaled_size(made, size, final))
@@ -334,9 +334,9 @@ class TimeBudgetCallback(Callback):
         self.times, self.elapsed = {}, 0.
 
     def before_fit(self):
-        if hasattr(self.learn, 'lr_finder'): self.run = False; return   # lr_find counts its own steps
+        if in_lr_find(self.learn): self.run = False; return   # lr_find counts its own steps
         self.t0, self.elapsed, self.pct, self.valid_s, self.times = self.clock(), 0., 0., None, {}
-        self.ran_out, self.cancelled, self._pending, self._last, self.start_s = False, False, None, None, 0.
+        self.ran_out, self.cancelled, self._pending, self._last, self.start_s, self.last_start_s = False, False, None, None, 0., 0.
         self.last_train_s, self.cut_at, self._cut, self._t_start, self.pass_steps, self._epoch_steps = None, None, False, 0., 0, 0
 
     def _read(self)->float:
@@ -381,9 +381,11 @@ class TimeBudgetCallback(Callback):
     def before_epoch(self):
         "End the fit when the budget is spent (every epoch it trained is in the log)"
         if self.epoch == 0: return
-        # an epoch that would end before one step is done: its start-up (workers) alone would overrun the budget
-        if self.ran_out or self._read() + self.start_s + self._next_step_s() / 2 >= self.train_s:
-            self.ran_out = True; raise CancelFitException()
+        if self.ran_out: raise CancelFitException()
+        # stopping now leaves the rest of the budget; one more epoch (its start-up, its steps, a validation pass) ends
+        # at the budget or past it by its start-up: whichever misses the budget by less
+        left, over = self.budget_s - self._read(), self.elapsed + self.last_start_s + self.reserve_s - self.budget_s
+        if over >= left: self.ran_out = True; raise CancelFitException()
 
     def _next_step_s(self)->float:
         "Seconds of the step last timed, as the next one should take"
@@ -398,7 +400,7 @@ class TimeBudgetCallback(Callback):
         "When to end this epoch's training early, so the next is not a stub: both take half the time left, or None"
         if self.last_train_s is None: return None
         # a pass at the size trained last, at least: sizes only grow
-        pass_s = max(self.last_train_s, self.pass_steps * self._next_step_s() + self.start_s)
+        pass_s = max(self.last_train_s, self.pass_steps * self._next_step_s() + self.last_start_s)
         valid_s, left = self.reserve_s, self.train_s - now
         # after this pass, too little for another epoch: stopping would leave it unspent (when over 1% of the budget)
         if not 0.01 * self.budget_s < left - pass_s < valid_s + self.start_s + pass_s / 4: return None
@@ -412,7 +414,9 @@ class TimeBudgetCallback(Callback):
             self.ran_out = True; raise CancelTrainException()
         if self.cut_at is not None and self.elapsed + self._next_step_s() / 2 >= self.cut_at:
             self._cut = True; raise CancelTrainException()   # this epoch's share is done: validation, then the last epoch
-        if first: self.start_s = max(self.start_s, self.elapsed - self._t_start)   # an epoch's start-up (worker pools)
+        if first:   # an epoch's start-up (worker pools), the longest and the last
+            self.last_start_s = self.elapsed - self._t_start
+            self.start_s = max(self.start_s, self.last_start_s)
         self._epoch_steps += 1
         self.learn.pct_train = self.pct = self.pct_after()
     def after_batch(self):
@@ -632,6 +636,10 @@ def progressive_budget(self:Learner,
         if not count_timing: raise
         raise ValueError(f"{e}; the timing's {timing():.1f} s came out of the budget (count_timing=False keeps it "
                          "in), or plan by the clock: by='time'") from None
+    if full_epochs is not None and best < full_epochs:   # small steps timed slower than full-size ones: a busy machine
+        warnings.warn(f"progressive_budget: the timing says {best} progressive epochs fit in the time of {full_epochs} "
+                      "full-size ones, fewer: the step times were inconsistent (a busy machine?); by='time' follows "
+                      "the clock instead")
     b = TimeBudget(self, best, best_t, budget, full_epoch, step_times, valid_s, plan_fn(best), method, schedule,
                    kwargs, timing(), count_timing, by, max_epochs, clock)
     b.note = b.plan.note = text

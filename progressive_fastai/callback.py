@@ -92,7 +92,7 @@ class SizeCallback(CleanupOnDetach, Callback):
 
     def before_fit(self):
         "Stand aside in `lr_find`, `validate`, `get_preds` and `predict`; else start the record and the size column"
-        if hasattr(self.learn, 'lr_finder') or in_inference(self.learn):
+        if in_lr_find(self.learn) or in_inference(self.learn):
             if not fit_running(self.learn): self.finish()   # a fit that died with this callback attached: undone
             self.run = False; return
         self.finish()
@@ -178,6 +178,10 @@ def undistributed(dl):
 def fit_clock(learn):
     "The callback of `learn` that measures this fit's progress in time (`TimeBudgetCallback`), or None: progress is steps"
     return next((cb for cb in learn.cbs if getattr(cb, 'progress_by_time', False) and cb.run), None)
+
+def in_lr_find(learn)->bool:
+    "Whether `learn` runs `lr_find` (its own steps and LR: the size callbacks and the clock stand aside)"
+    return hasattr(learn, 'lr_finder')
 
 def in_inference(learn)->bool:
     "Whether `learn` is in `validate`, `get_preds` or `predict`: fastai holds `learn.lock` there, and not in `fit`"

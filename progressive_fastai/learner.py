@@ -197,6 +197,16 @@ class _SizedLoaders:
 
     def clear(self): self.cache, self.copies = {}, {}
 
+# %% ../nbs/03_learner.ipynb #sl000001
+def sized_loader(dl, # the user's fastai training DataLoader
+                 size, # the (h, w) to make
+                 full_size, # the (h, w) `dl` makes
+                 draft:bool=False, # decode JPEGs at a reduced size where the size allows
+                 get_dls=None, # `get_dls(size, bs) -> DataLoaders` instead of scaling the transforms
+                ):
+    "A loader of `dl`'s items at `size` as `fit_progressive` builds it (copies of its transforms: `dl` is not changed)"
+    return _SizedLoaders(dl, full_size, get_dls, draft)(size, dl.bs)
+
 # %% ../nbs/03_learner.ipynb #74146a4f
 class _EpochLoader(DataLoader):
     "Every batch of a progressive epoch from one iteration (one worker pool); batch `j` made by its size's loader"

@@ -121,3 +121,17 @@ def test_fused_resize_script_smoke(tmp_path):
                  '--seeds', '0', '--bs', '4', '--workers', '0')
     assert [(r['seed'], r['fuse']) for r in res['rows']] == [(0, True), (0, False)] and len(res['diffs']) == 1
     assert set(res['summary']) == {'fused', 'resized again'} and 'Fused minus resized again' in (tmp_path/'smoke.md').read_text()
+
+def test_gpu_script_smoke(tmp_path):
+    "benchmarks/gpu.sh --smoke: every part of the GPU benchmark runs on the CPU and is written (its numbers mean nothing)"
+    r = subprocess.run(['bash', str(ROOT/'benchmarks'/'gpu.sh'), '--smoke', '--out', str(tmp_path), '--name', 'smoke'],
+                       capture_output=True, text=True, timeout=600, env={**os.environ, 'MPLBACKEND': 'Agg', 'PYTHON': sys.executable}, cwd=ROOT)
+    assert r.returncode == 0, r.stderr[-3000:]
+    res = json.loads((tmp_path/'smoke.json').read_text())
+    sizes = {f'{h}x{w}' for h, w in res['sizes']}
+    assert sizes == {'16x16', '32x32'} and set(res['step']) == {'xresnet50', 'resnet34'}
+    for r_ in res['step'].values(): assert set(r_['model_alone_s']) == set(r_['with_loader_s']) == sizes
+    assert set(res['loader']) == {'ProgressiveResize', 'fit_progressive', 'fit_progressive, draft'}
+    assert all(len(v['pairs']) == 2 and v['ideal'] > 1 for v in res['speedup'].values())
+    assert set(res['first_step']) == {'cudnn.benchmark=True', 'cudnn.benchmark=False'} and res['compile']['unique_graphs'] >= 1
+    assert res['machine']['commit'] and '## torch.compile' in (tmp_path/'smoke.md').read_text()

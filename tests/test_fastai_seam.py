@@ -12,7 +12,8 @@ SEAM = {   # internals of fastai, fastcore and torch -> the only modules that us
     r"fake_l|\.offs\b|encodes\._f|__func__|\.it = ": {'learner.py'},
     r"\btls\b": {'learner.py', 'testing.py'},               # fastai Datasets' per-part pipelines
     r"\.lock\b|_getframe": {'callback.py'},                  # whether Learner is in inference / a fit is running
-    r"_stateattrs": {'callback.py', 'learner.py', 'tricks.py'},   # fastcore Stateful: run state kept out of export()
+    r"_stateattrs": {'callback.py', 'learner.py', 'tricks.py', 'budget.py'},   # fastcore Stateful: run state kept out of export()
+    r"cancel_train": {'budget.py'},                           # Recorder leaves out the training loss of a cancelled epoch
     r"_orig_mod": {'callback.py'},                            # torch.compile's original module
 }
 
@@ -23,6 +24,13 @@ def test_internals_only_where_listed():
     for pattern, allowed in SEAM.items():
         users = {p.name for p in files if re.search(pattern, p.read_text())}
         assert users == allowed, (pattern, users, allowed)
+
+def test_recorder_cancel_train():
+    "TimeBudgetCallback ends an epoch's training by cancelling it and keeps its loss in the log through this flag"
+    from fastai.learner import Recorder
+    assert 'cancel_train' in inspect.getsource(Recorder), f"fastai {fastai.__version__}: Recorder no longer has cancel_train"
+    r = Recorder(); r.cancel_train = True
+    assert len(r._train_mets) == 0, "a cancelled epoch's training metrics are no longer left out by Recorder._train_mets"
 
 def test_inference_and_fit_running():
     "fastai holds `learn.lock` in validate/get_preds/predict and not in fit; a fit is found on the call stack"
