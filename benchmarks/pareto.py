@@ -93,6 +93,8 @@ def report(res, out:Path, name:str):
              f"{a['seeds']}. Budget: the measured time of the full-size fit of B epochs on the same seed; each progressive "
              "run follows the clock for that time (`TimeBudgetCallback`). Mean ± sd over seeds."
              + (f" Beside {a['hog']} busy-looping process{'es' * (a['hog'] > 1)} (a loaded machine)." if a.get('hog') else ''), '',
+             *[f"Budget{'s' * (len(r['budgets']) > 1)} {', '.join(map(str, r['budgets']))}: {r['why']} (commit {r['machine']['commit'][:10]}, {r['machine']['date']})."
+               for r in res.get('reruns', [])], '',
              sentence(summary), '',
              f"Every progressive run's real time was {min(vs):+.1%} to {max(vs):+.1%} of its budget." if vs else '', '',
              '| budget (full-size epochs) | method | epochs | seconds | time vs budget, per seed | accuracy | vs full size, per seed | verdict |',
