@@ -18,7 +18,7 @@ Writes gpu.json and gpu.md (or smoke.json / smoke.md with --name) with the machi
 import argparse, json, os, statistics, tempfile, time
 from pathlib import Path
 
-import torch
+import torch, torch._dynamo
 from fastai.vision.all import Learner, accuracy, xresnet50, MixedPrecision, ChannelsLast
 from torchvision.models import resnet34
 from progressive_fastai.all import ProgressiveResize, SizeSchedule, measure_step_times, measure_loader_time
@@ -107,7 +107,6 @@ def main():
             row[f'{h}x{w}'] = dict(first_s=ts[0], steady_s=statistics.median(ts[1:]))
         res['first_step'][f'cudnn.benchmark={bench}'] = row
     save()
-    import torch._dynamo
     torch._dynamo.reset()
     model = torch.compile(ARCHS['xresnet50'](10).to(dev).to(memory_format=torch.channels_last), backend='inductor' if gpu else 'eager')
     firsts = {f'{h}x{w}': model_steps(model, (h, w), a.bs, 1, dev, gpu)[0] for h, w in sizes}
