@@ -27,8 +27,8 @@ from .resize import own_loader, fusable_transforms, set_size, scaled_size
 from fastai.data.load import DataLoader
 
 # %% auto #0
-__all__ = ['LOADER_BOUND', 'BUDGET_BY', 'StepTimes', 'measure_step_times', 'measure_valid_time', 'measure_loader_time',
-           'loader_note', 'predict_fit_time', 'epochs_for_budget', 'TimeBudgetCallback', 'TimeBudget']
+__all__ = ['StepTimes', 'measure_step_times', 'measure_valid_time', 'measure_loader_time', 'predict_fit_time',
+           'epochs_for_budget', 'TimeBudgetCallback', 'TimeBudget']
 
 # %% ../nbs/07_budget.ipynb #mech0001
 MECHANISMS = {'resize': ProgressiveResize, 'dataloaders': ProgressiveDataLoadersCallback}   # the `method=` names
@@ -246,14 +246,14 @@ def measure_loader_time(learn:Learner, # the Learner whose training loader is ti
             del it
     return res
 
-LOADER_BOUND = 0.8   # the loader alone takes this share of a step or more: the step waits for its data
+_LOADER_BOUND = 0.8   # the loader alone takes this share of a step or more: the step waits for its data
 
-def loader_note(loader_s:dict, # seconds per batch of the loader alone, by size (`measure_loader_time`)
+def _loader_note(loader_s:dict, # seconds per batch of the loader alone, by size (`measure_loader_time`)
                 step_s:dict, # seconds per training step (loading included), by size (`measure_step_times`)
                 method:str, # the mechanism measured
                )->str: # one line, or '' when the model is the limit at every size
     "One line naming the sizes where data loading is the limit, with the fix for `method`"
-    slow = [s for s in sorted(loader_s, key=lambda s: s[0] * s[1]) if s in step_s and loader_s[s] >= LOADER_BOUND * step_s[s]]
+    slow = [s for s in sorted(loader_s, key=lambda s: s[0] * s[1]) if s in step_s and loader_s[s] >= _LOADER_BOUND * step_s[s]]
     if not slow: return ''
     s = slow[0]
     fix = ("fit_progressive (method='dataloaders') decodes and augments small too" if method == 'resize'
@@ -542,7 +542,7 @@ class TimeBudget:
 _NOT_TIMED = ('schedule', 'sizes', 'verbose', 'log_size', 'preallocate', *SCHEDULE_KEYS)
 # mode, valid, ...; get_dls, draft, ...
 _METHOD_KEYS = {m: keyword_names(cb.__init__, skip=_NOT_TIMED) for m, cb in MECHANISMS.items()}
-BUDGET_BY = ('time', 'steps')
+_BUDGET_BY = ('time', 'steps')
 
 @patch
 def progressive_budget(self:Learner,
@@ -565,7 +565,7 @@ def progressive_budget(self:Learner,
     given_s = _budget_seconds(full_epochs=full_epochs, minutes=minutes, seconds=seconds)
     t0, why = clock(), ''
     if method != 'auto': method = check_method(method)
-    if by not in BUDGET_BY: raise ValueError(f"by must be 'time' (the fit follows the clock) or 'steps' (plan the "
+    if by not in _BUDGET_BY: raise ValueError(f"by must be 'time' (the fit follows the clock) or 'steps' (plan the "
                                              f"epochs ahead); got {by!r}")
     if isinstance(kwargs.get('valid'), bool):   # its name before `valid` came to mean 'full' or 'current' everywhere
         warnings.warn("progressive_budget(valid=True/False) is now time_valid=...; valid= is the callback's 'full' "
@@ -595,7 +595,7 @@ def progressive_budget(self:Learner,
     def note(step_times):
         "Where data loading is the limit (the loader alone at the smallest and full size), and why the method"
         if not check_loader: return why
-        lines = loader_note(measure_loader_time(self, [smallest, final], method, clock=clock, **timed_kw), step_times, method)
+        lines = _loader_note(measure_loader_time(self, [smallest, final], method, clock=clock, **timed_kw), step_times, method)
         return '; '.join(w for w in (why, lines) if w)
     if by == 'time':
         if given_s is not None:

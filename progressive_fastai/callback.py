@@ -149,9 +149,10 @@ class SizeCallback(CleanupOnDetach, Callback):
         return [obj]
 
     def warn_short(self, plan:SizePlan):
-        "Warn if `plan` never trains at its full size (too few steps for the schedule to get there)"
+        "Warn if `plan` never trains at its last size (full size, or `final_scale` of it): too few steps to get there"
         last, full = tuple(plan.sizes[-1]) if plan.sizes else None, tuple(plan.full_size)
-        if last is None or last == full or not getattr(self.schedule, 'must_end_at_full', True): return
+        end = tuple(self.schedule.end_size(full)) if hasattr(self.schedule, 'end_size') else full
+        if last is None or last == end or not getattr(self.schedule, 'must_end_at_full', True): return
         warnings.warn(f"{type(self).__name__}: the {len(plan.sizes)} training steps of this fit never reach the full "
                       f"size {full} (the last trains at {last}); fit more epochs or steps")
 
