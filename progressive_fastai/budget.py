@@ -409,10 +409,10 @@ class TimeBudgetCallback(Callback):
     def before_batch(self):
         "Progress is the share of the budget spent; out of time, the epoch goes on to its validation"
         if not self.training: return
-        first = self._pending is None
-        if self._read() + self._next_step_s() / 2 >= self.train_s:   # the next step would end nearer past than before
+        first, half_step = self._pending is None, self._next_step_s() / 2   # the step last timed: once per step
+        if self._read() + half_step >= self.train_s:   # the next step would end nearer past than before
             self.ran_out = True; raise CancelTrainException()
-        if self.cut_at is not None and self.elapsed + self._next_step_s() / 2 >= self.cut_at:
+        if self.cut_at is not None and self.elapsed + half_step >= self.cut_at:
             self._cut = True; raise CancelTrainException()   # this epoch's share is done: validation, then the last epoch
         if first:   # an epoch's start-up (worker pools), the longest and the last
             self.last_start_s = self.elapsed - self._t_start
